@@ -1,0 +1,371 @@
+import type { Socket } from 'node:net';
+
+import { WireError } from './errors/wire.error.js';
+import type { RequestParseError } from './errors/request-parse.error.js';
+import { RequestParser } from './request-parser.js';
+import {
+  LIBPROCESS_USER_AGENT_PREFIX,
+  RESPONSE_202,
+  RESPONSE_404,
+  STATUS_REASONS,
+} from './wire.constants.js';
+import type {
+  WireLimits,
+  WireNodeHandlers,
+  WireRequest,
+  WireResponse,
+} from './wire.interfaces.js';
+
+const ACCEPTED = Buffer.from(RESPONSE_202, 'latin1');
+const NOT_FOUND = Buffer.from(RESPONSE_404, 'latin1');
+const NOT_FOUND_CLOSE = errorResponse(404);
+const BAD_SENDER = Buffer.from(
+  'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n',
+  'latin1',
+);
+const SERVER_ERROR = Buffer.from(
+  'HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n',
+  'latin1',
+);
+// Header values must not be able to inject lines into the response.
+const UNSAFE_HEADER_TEXT = /[\r\n]/;
+
+/** A response waiting for an asynchronous HTTP handler, or queued behind one. */
+interface ResponseSlot {
+  bytes: Buffer | null;
+  end: boolean;
+}
+
+/** The node-side context an inbound connection works with. */
+export interface InboundContext {
+  readonly handlers: WireNodeHandlers;
+  readonly limits: WireLimits;
+  reportError(error: Error): void;
+  onInboundClose(connection: InboundConnection): void;
+}
+
+/**
+ * One accepted connection: parses requests, hands messages and HTTP requests to the handlers,
+ * and writes the responses in request order (all responses produced while handling one read
+ * leave as a single write).
+ *
+ * Inbound sockets are never closed for idleness: a libprocess peer keeps its sending socket
+ * open for the lifetime of its process. Peers that write and close at once (C++ `send()` over
+ * a temporary socket) are read eagerly; every message that fully arrived is delivered.
+ *
+ * @publicApi
+ */
+export class InboundConnection {
+  /** Resolves when the socket is closed. */
+  readonly whenClosed: Promise<void>;
+  private readonly parser: RequestParser;
+  private out: Buffer[] = [];
+  private outBytes = 0;
+  private endAfterFlush = false;
+  private readonly slots: ResponseSlot[] = [];
+  private handlingRead = false;
+  private closed = false;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly context: InboundContext,
+  ) {
+    this.parser = new RequestParser(
+      context.limits,
+      (request) => this.handleRequest(request),
+      (error) => this.handleParseError(error),
+    );
+    let resolveClosed!: () => void;
+    this.whenClosed = new Promise((resolve) => (resolveClosed = resolve));
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.handlingRead = true;
+      this.parser.execute(chunk);
+      this.handlingRead = false;
+      this.flush();
+    });
+    // Resets from peers that close right after writing are routine (see quirk 1 of the peers
+    // README); the socket is closed by Node right after.
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      this.closed = true;
+      this.parser.stop();
+      this.context.onInboundClose(this);
+      resolveClosed();
+    });
+  }
+
+  /** Graceful close: write what is ready, then FIN (used by `WireNode.close()`). */
+  end(): void {
+    this.parser.stop();
+    this.flush();
+    if (!this.closed) this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private handleRequest(request: WireRequest): void {
+    const from = request.from;
+    if (request.method === 'POST') {
+      if (from !== undefined) {
+        const path = request.path;
+        const slash = path.indexOf('/', 1);
+        if (path.charCodeAt(0) === 0x2f && slash > 1) {
+          let name = path.slice(slash + 1);
+          const query = name.indexOf('?');
+          if (query >= 0) name = name.slice(0, query);
+          if (name.length > 0) {
+            this.deliver(request, path.slice(1, slash), name);
+            return;
+          }
+        }
+      } else if (
+        request.headers['libprocess-from'] !== undefined ||
+        request.headers['user-agent']?.startsWith(LIBPROCESS_USER_AGENT_PREFIX)
+      ) {
+        // A message whose sender cannot be parsed cannot be answered or attributed.
+        this.context.reportError(
+          new WireError(
+            `Dropped a message to ${request.path}: unparsable sender ` +
+              JSON.stringify(
+                request.headers['libprocess-from'] ??
+                  request.headers['user-agent'],
+              ),
+            'EBADSENDER',
+            this.remoteAddress(),
+          ),
+        );
+        this.respond(BAD_SENDER, false);
+        return;
+      }
+    }
+    this.serveHttp(request);
+  }
+
+  private deliver(request: WireRequest, rawTo: string, name: string): void {
+    let to = rawTo;
+    if (to.includes('%')) {
+      try {
+        to = decodeURIComponent(to);
+      } catch {
+        this.respond(NOT_FOUND, false);
+        return;
+      }
+    }
+    let delivered: boolean;
+    try {
+      delivered = this.context.handlers.onMessage({
+        from: request.from!,
+        to,
+        name,
+        body: request.body,
+      });
+    } catch (error) {
+      this.context.reportError(
+        new WireError(
+          `Message handler failed for ${name} to ${to}: ${(error as Error)?.message}`,
+          'EHANDLER',
+          undefined,
+          { cause: error },
+        ),
+      );
+      this.respond(SERVER_ERROR, false);
+      return;
+    }
+    this.respond(delivered ? ACCEPTED : NOT_FOUND, false);
+  }
+
+  private serveHttp(request: WireRequest): void {
+    const connection = request.headers['connection']?.toLowerCase();
+    // HTTP/1.0 closes unless asked to keep alive; HTTP/1.1 keeps alive unless asked to close.
+    const close =
+      request.version === '1.0'
+        ? connection !== 'keep-alive'
+        : connection === 'close';
+    if (close) this.parser.stop();
+    const keepAlive = request.version === '1.0' && !close;
+    const hook = this.context.handlers.onHttpRequest;
+    if (hook === undefined) {
+      this.respond(close ? NOT_FOUND_CLOSE : NOT_FOUND, close);
+      return;
+    }
+    const head = request.method === 'HEAD';
+    let result: ReturnType<NonNullable<WireNodeHandlers['onHttpRequest']>>;
+    try {
+      result = hook(request);
+    } catch (error) {
+      this.respond(this.failedHttp(request, error), close);
+      return;
+    }
+    if (!isPromiseLike(result)) {
+      this.respond(
+        this.encodeHttp(request, result, keepAlive, close, head),
+        close,
+      );
+      return;
+    }
+    const slot: ResponseSlot = { bytes: null, end: close };
+    this.slots.push(slot);
+    result.then(
+      (response) => {
+        slot.bytes = this.encodeHttp(request, response, keepAlive, close, head);
+        this.drainSlots();
+      },
+      (error: unknown) => {
+        slot.bytes = this.failedHttp(request, error);
+        this.drainSlots();
+      },
+    );
+  }
+
+  private encodeHttp(
+    request: WireRequest,
+    response: WireResponse | undefined,
+    keepAlive: boolean,
+    close: boolean,
+    head: boolean,
+  ): Buffer {
+    if (response === undefined || response === null) {
+      return close ? NOT_FOUND_CLOSE : NOT_FOUND;
+    }
+    try {
+      return encodeResponse(response, keepAlive, close, head);
+    } catch (error) {
+      return this.failedHttp(request, error);
+    }
+  }
+
+  private failedHttp(request: WireRequest, error: unknown): Buffer {
+    this.context.reportError(
+      new WireError(
+        `HTTP handler failed for ${request.method} ${request.path}: ${(error as Error)?.message}`,
+        'EHANDLER',
+        undefined,
+        { cause: error },
+      ),
+    );
+    return SERVER_ERROR;
+  }
+
+  private handleParseError(error: RequestParseError): void {
+    this.context.reportError(
+      new WireError(
+        `Closing inbound connection from ${this.remoteAddress()}: ${error.message}`,
+        error.code,
+        this.remoteAddress(),
+        { cause: error },
+      ),
+    );
+    this.respond(errorResponse(error.status), true);
+  }
+
+  /** Queues `bytes` behind any response still being produced. */
+  private respond(bytes: Buffer, end: boolean): void {
+    if (this.slots.length > 0) {
+      this.slots.push({ bytes, end });
+      return;
+    }
+    this.out.push(bytes);
+    this.outBytes += bytes.length;
+    if (end) this.endAfterFlush = true;
+  }
+
+  private drainSlots(): void {
+    const slots = this.slots;
+    while (slots.length > 0 && slots[0].bytes !== null) {
+      const slot = slots.shift()!;
+      this.out.push(slot.bytes!);
+      this.outBytes += slot.bytes!.length;
+      if (slot.end) this.endAfterFlush = true;
+    }
+    if (!this.handlingRead) this.flush();
+  }
+
+  private flush(): void {
+    if (this.outBytes > 0) {
+      const out = this.out;
+      const bytes =
+        out.length === 1 ? out[0] : Buffer.concat(out, this.outBytes);
+      this.out = [];
+      this.outBytes = 0;
+      if (!this.closed && this.socket.writable) this.socket.write(bytes);
+    }
+    if (this.endAfterFlush && !this.closed) {
+      this.endAfterFlush = false;
+      this.socket.end();
+    }
+  }
+
+  private remoteAddress(): string {
+    const { remoteAddress, remotePort } = this.socket;
+    if (remoteAddress === undefined) return 'unknown';
+    return remoteAddress.includes(':')
+      ? `[${remoteAddress}]:${remotePort}`
+      : `${remoteAddress}:${remotePort}`;
+  }
+}
+
+function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as PromiseLike<T>).then === 'function'
+  );
+}
+
+function errorResponse(status: number): Buffer {
+  return Buffer.from(
+    `HTTP/1.1 ${status} ${STATUS_REASONS[status]}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+    'latin1',
+  );
+}
+
+/**
+ * Serialises a handler's response. Content-Length is always computed here; `Connection` is
+ * added for HTTP/1.0 keep-alive requests and for connections about to close.
+ *
+ * @throws Error for a status outside 100-999 or a header that would break the framing.
+ */
+export function encodeResponse(
+  response: WireResponse,
+  keepAlive: boolean,
+  close: boolean,
+  omitBody = false,
+): Buffer {
+  const status = response.status;
+  if (!Number.isInteger(status) || status < 100 || status > 999) {
+    throw new Error(`Invalid HTTP status ${String(status)}`);
+  }
+  const body =
+    response.body === undefined
+      ? Buffer.alloc(0)
+      : typeof response.body === 'string'
+        ? Buffer.from(response.body, 'utf8')
+        : response.body;
+  let head = `HTTP/1.1 ${status} ${STATUS_REASONS[status] ?? 'Unknown'}\r\n`;
+  if (response.headers !== undefined) {
+    for (const [name, value] of Object.entries(response.headers)) {
+      const lower = name.toLowerCase();
+      if (lower === 'content-length' || lower === 'connection') continue;
+      const text = String(value);
+      if (
+        UNSAFE_HEADER_TEXT.test(name) ||
+        UNSAFE_HEADER_TEXT.test(text) ||
+        !name
+      ) {
+        throw new Error(`Invalid response header ${JSON.stringify(name)}`);
+      }
+      head += `${name}: ${text}\r\n`;
+    }
+  }
+  head += `Content-Length: ${body.length}\r\n`;
+  if (close) head += 'Connection: close\r\n';
+  else if (keepAlive) head += 'Connection: Keep-Alive\r\n';
+  head += '\r\n';
+  const headBytes = Buffer.from(head, 'utf8');
+  return omitBody || body.length === 0
+    ? headBytes
+    : Buffer.concat([headBytes, body], headBytes.length + body.length);
+}

@@ -1,0 +1,12 @@
+export * from './errors/bind.error.js';
+export * from './errors/invalid-upid.error.js';
+export * from './errors/request-parse.error.js';
+export * from './errors/wire.error.js';
+export * from './inbound-connection.js';
+export * from './message-encoder.js';
+export * from './peer-connection.js';
+export * from './request-parser.js';
+export { Upid } from './upid.js';
+export * from './wire-node.js';
+export * from './wire.constants.js';
+export type * from './wire.interfaces.js';

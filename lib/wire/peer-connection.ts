@@ -1,0 +1,170 @@
+import { connect, type Socket } from 'node:net';
+
+import { MESSAGE_BODY_END } from './message-encoder.js';
+import type { Upid } from './upid.js';
+import { OUTBOUND_SLAB_BYTES } from './wire.constants.js';
+
+/** A link recorded on the connection that carries it (so each fires 'exited' once). */
+export interface PeerLink {
+  readonly from: Upid;
+  readonly to: Upid;
+  /** Whether 'linked' was reported (it is, once the socket is connected). */
+  announced: boolean;
+}
+
+/** What a {@link PeerConnection} reports to its owner. */
+export interface PeerConnectionListener {
+  onPeerConnect(connection: PeerConnection): void;
+  /** Called exactly once; `lostBytes` were queued but never handed to the kernel. */
+  onPeerClose(
+    connection: PeerConnection,
+    error: Error | undefined,
+    lostBytes: number,
+  ): void;
+}
+
+// Messages at least this large are written as their own buffers instead of being copied.
+const LARGE_MESSAGE_BYTES = OUTBOUND_SLAB_BYTES / 2;
+
+/**
+ * The persistent outbound socket to one peer address (`host:port`).
+ *
+ * Messages are encoded straight into 64 KiB write slabs: each slab is one allocation shared by
+ * hundreds of small messages, and everything sent during one tick leaves as one corked write
+ * (flushed on `process.nextTick`, i.e. after the current handler and its microtasks). Large
+ * bodies are written without copying. Responses from the peer are read and discarded, so the
+ * peer never blocks on them. Per-peer order is the socket's order.
+ *
+ * @publicApi
+ */
+export class PeerConnection {
+  readonly socket: Socket;
+  readonly links = new Map<string, PeerLink>();
+  connected = false;
+  closed = false;
+  /** Resolves once the socket is gone (after {@link PeerConnectionListener.onPeerClose}). */
+  readonly whenClosed: Promise<void>;
+
+  private slab: Buffer | null = null;
+  private slabStart = 0;
+  private slabEnd = 0;
+  private flushScheduled = false;
+  private resolveClosed!: () => void;
+
+  constructor(
+    readonly address: string,
+    host: string,
+    port: number,
+    private readonly maxQueuedBytes: number,
+    private readonly listener: PeerConnectionListener,
+  ) {
+    this.whenClosed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.socket = connect({ host, port, noDelay: true });
+    this.socket.setNoDelay(true);
+    this.socket.on('connect', () => {
+      this.connected = true;
+      this.listener.onPeerConnect(this);
+    });
+    // The peer's responses (202s) carry nothing we need; flowing mode without a 'data'
+    // listener reads and drops them so the peer's writes never stall.
+    this.socket.resume();
+    this.socket.on('error', (error) => this.gone(error));
+    // A peer that closes its side is gone for libprocess (that is what 'exited' means).
+    this.socket.on('end', () => this.gone(undefined));
+    this.socket.on('close', () => this.gone(undefined));
+  }
+
+  /** Bytes waiting to be handed to the kernel (Node's buffer plus the unflushed slab). */
+  get queuedBytes(): number {
+    return this.socket.writableLength + (this.slabEnd - this.slabStart);
+  }
+
+  /**
+   * Queues one encoded message (`head` from `encodeMessageHead`). Returns false, queuing
+   * nothing, when the connection is closed or the peer has `maxQueuedBytes` unread already.
+   */
+  send(head: string, body: Uint8Array): boolean {
+    if (this.closed) return false;
+    const size =
+      head.length +
+      body.length +
+      (body.length > 0 ? MESSAGE_BODY_END.length : 0);
+    const queued = this.queuedBytes;
+    // A single message larger than the limit still goes out when nothing else is queued.
+    if (queued > 0 && queued + size > this.maxQueuedBytes) return false;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      this.socket.cork();
+      process.nextTick(flushConnection, this);
+    }
+    if (size >= LARGE_MESSAGE_BYTES) {
+      this.flushSlab();
+      this.socket.write(head, 'latin1');
+      if (body.length > 0) {
+        this.socket.write(body);
+        this.socket.write(MESSAGE_BODY_END);
+      }
+      return true;
+    }
+    let slab = this.slab;
+    if (slab === null || slab.length - this.slabEnd < size) {
+      this.flushSlab();
+      slab = this.slab = Buffer.allocUnsafe(OUTBOUND_SLAB_BYTES);
+      this.slabStart = this.slabEnd = 0;
+    }
+    let offset = this.slabEnd + slab.write(head, this.slabEnd, 'latin1');
+    if (body.length > 0) {
+      slab.set(body, offset);
+      offset += body.length;
+      offset += MESSAGE_BODY_END.copy(slab, offset);
+    }
+    this.slabEnd = offset;
+    return true;
+  }
+
+  /** Writes everything queued and releases the cork. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.closed) return;
+    this.flushSlab();
+    this.socket.uncork();
+  }
+
+  /** Graceful close: flush, send FIN, keep reading until the peer closes too. */
+  end(): void {
+    if (this.closed) return;
+    this.flush();
+    this.socket.end();
+  }
+
+  /** Immediate close; whatever is still queued is lost. */
+  destroy(): void {
+    this.gone(undefined);
+  }
+
+  private flushSlab(): void {
+    if (this.slabEnd > this.slabStart) {
+      // The written range is never touched again, so Node may keep referencing it.
+      this.socket.write(this.slab!.subarray(this.slabStart, this.slabEnd));
+      this.slabStart = this.slabEnd;
+    }
+  }
+
+  private gone(error: Error | undefined): void {
+    if (this.closed) return;
+    this.closed = true;
+    const lostBytes = this.queuedBytes;
+    this.slab = null;
+    this.slabStart = this.slabEnd = 0;
+    this.socket.destroy();
+    try {
+      this.listener.onPeerClose(this, error, lostBytes);
+    } finally {
+      this.resolveClosed();
+    }
+  }
+}
+
+function flushConnection(connection: PeerConnection): void {
+  connection.flush();
+}

@@ -1,0 +1,94 @@
+import type { Upid } from './upid.js';
+
+/**
+ * Limits that protect a {@link WireNode} from misbehaving peers.
+ *
+ * @publicApi
+ */
+export interface WireLimits {
+  /** Bytes of a request line + headers (and of chunked trailers); over it -> 431. */
+  maxHeaderBytes: number;
+  /** Number of header lines of one request; over it -> 431. */
+  maxHeaderCount: number;
+  /** Bytes of one request body; over it -> 413. */
+  maxBodyBytes: number;
+  /** Bytes queued for one peer that is not reading; further sends fail with an 'error' event. */
+  maxQueuedBytesPerPeer: number;
+}
+
+/**
+ * A parsed inbound HTTP request.
+ *
+ * @publicApi
+ */
+export interface WireRequest {
+  method: string;
+  /** The request target as sent (it may carry a query string). */
+  path: string;
+  version: '1.0' | '1.1';
+  /** Header names lower-cased; repeated headers joined with ', '. Read-only (may be shared). */
+  readonly headers: Readonly<Record<string, string>>;
+  body: Buffer;
+  /** The libprocess sender: `Libprocess-From`, else `User-Agent: libprocess/<pid>`. */
+  from?: Upid;
+}
+
+/**
+ * A libprocess message received from the wire.
+ *
+ * @publicApi
+ */
+export interface WireMessage {
+  from: Upid;
+  /** Id of the addressed process. */
+  to: string;
+  name: string;
+  body: Buffer;
+}
+
+/**
+ * The answer to a non-message HTTP request.
+ *
+ * @publicApi
+ */
+export interface WireResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/**
+ * Options of a {@link WireNode}. Unset fields fall back to `LIBPROCESS_IP`, `LIBPROCESS_PORT`,
+ * `LIBPROCESS_ADVERTISE_IP`, `LIBPROCESS_ADVERTISE_PORT`, then to the defaults.
+ *
+ * @publicApi
+ */
+export interface WireNodeOptions {
+  ip?: string;
+  port?: number;
+  advertiseIp?: string;
+  advertisePort?: number;
+  limits?: Partial<WireLimits>;
+  /** Milliseconds `close()` waits for queued writes to flush. */
+  shutdownGracePeriod?: number;
+}
+
+/**
+ * What a {@link WireNode} calls for inbound traffic.
+ *
+ * @publicApi
+ */
+export interface WireNodeHandlers {
+  /**
+   * A libprocess message (a POST with a sender). Return false when no process `to` exists
+   * (answered 404), true otherwise (answered 202).
+   */
+  onMessage(message: WireMessage): boolean;
+  /**
+   * Any other request (GET, POST without sender). Resolve a response, or undefined for 404.
+   * Responses are written in request order on a connection even if resolved out of order.
+   */
+  onHttpRequest?(
+    request: WireRequest,
+  ): WireResponse | undefined | Promise<WireResponse | undefined>;
+}

@@ -1,0 +1,257 @@
+import { describe, expect, it } from '@jest/globals';
+
+import {
+  DEFAULT_WIRE_LIMITS,
+  RequestParseError,
+  RequestParser,
+  type WireLimits,
+  type WireRequest,
+} from '../../lib/wire/index.js';
+import {
+  DIALECTS,
+  dialectMessage,
+  prng,
+  randomSplit,
+  type DialectMessage,
+} from './wire-fixtures.js';
+
+// Change to replay a failure; every case logs its own seed in the assertion message.
+const BASE_SEED = 0x5eed;
+const NAMES = ['count', 'report', 'ping', 'mesos.internal.TaskID', 'a/b', 'x'];
+const IDS = ['echo', 'slave(1)', 'scheduler-0f3c-9a', 'master'];
+
+type Random = () => number;
+
+function pick<T>(random: Random, values: readonly T[]): T {
+  return values[Math.floor(random() * values.length)];
+}
+
+function randomBody(random: Random): Buffer {
+  const roll = random();
+  const length =
+    roll < 0.2
+      ? 0
+      : roll < 0.9
+        ? Math.floor(random() * 200)
+        : Math.floor(random() * 70_000);
+  const body = Buffer.allocUnsafe(length);
+  for (let i = 0; i < length; i++) body[i] = Math.floor(random() * 256);
+  return body;
+}
+
+/** C++ framing but with the body cut into random chunks with extensions and trailers. */
+function multiChunked(random: Random, message: DialectMessage): DialectMessage {
+  const [id] = message.to.split('@');
+  const parts: Buffer[] = [
+    Buffer.from(
+      `POST /${id}/${message.name} HTTP/1.1\r\nuser-agent: libprocess/${message.from}\r\n` +
+        `LIBPROCESS-FROM: ${message.from}\r\nTransfer-Encoding: chunked\r\n\r\n`,
+      'latin1',
+    ),
+  ];
+  let offset = 0;
+  while (offset < message.body.length) {
+    const size = Math.min(
+      message.body.length - offset,
+      1 + Math.floor(random() * 50),
+    );
+    const extension = random() < 0.3 ? ';name=value' : '';
+    const hex =
+      random() < 0.5 ? size.toString(16) : size.toString(16).toUpperCase();
+    parts.push(Buffer.from(`${hex}${extension}\r\n`, 'latin1'));
+    parts.push(
+      message.body.subarray(offset, offset + size),
+      Buffer.from('\r\n'),
+    );
+    offset += size;
+  }
+  parts.push(
+    Buffer.from(
+      random() < 0.5 ? '0\r\n\r\n' : '0\r\nX-Trailer: 1\r\n\r\n',
+      'latin1',
+    ),
+  );
+  return { ...message, bytes: Buffer.concat(parts) };
+}
+
+function randomMessages(random: Random, count: number): DialectMessage[] {
+  return Array.from({ length: count }, () => {
+    const from = `${pick(random, IDS)}@127.0.0.${1 + Math.floor(random() * 3)}:${Math.floor(random() * 65536)}`;
+    const to = `${pick(random, IDS)}@10.0.0.1:5050`;
+    const message = dialectMessage(
+      pick(random, DIALECTS),
+      from,
+      to,
+      pick(random, NAMES),
+      randomBody(random),
+    );
+    return random() < 0.2 ? multiChunked(random, message) : message;
+  });
+}
+
+function feed(pieces: Buffer[], limits: WireLimits = DEFAULT_WIRE_LIMITS) {
+  const requests: WireRequest[] = [];
+  const errors: unknown[] = [];
+  const parser = new RequestParser(
+    limits,
+    (request) => requests.push(request),
+    (error) => errors.push(error),
+  );
+  for (const piece of pieces) parser.execute(piece);
+  return { requests, errors };
+}
+
+function summary(request: WireRequest): [string, string | undefined, string] {
+  return [request.path, request.from?.toString(), request.body.toString('hex')];
+}
+
+function expected(message: DialectMessage): [string, string, string] {
+  const [id] = message.to.split('@');
+  return [`/${id}/${message.name}`, message.from, message.body.toString('hex')];
+}
+
+describe('RequestParser fuzz', () => {
+  it('delivers every message of randomly split pipelined streams exactly once, in order', () => {
+    for (let round = 0; round < 300; round++) {
+      const seed = BASE_SEED + round;
+      const random = prng(seed);
+      const messages = randomMessages(random, 1 + Math.floor(random() * 12));
+      const stream = Buffer.concat(messages.map((m) => m.bytes));
+      const pieces = randomSplit(stream, random, Math.floor(random() * 40));
+      const { requests, errors } = feed(pieces);
+      expect({ seed, errors }).toEqual({ seed, errors: [] });
+      expect({ seed, requests: requests.map(summary) }).toEqual({
+        seed,
+        requests: messages.map(expected),
+      });
+    }
+  });
+
+  it('survives 10,000 malformed inputs: no throw, one typed error at most, valid prefix kept', () => {
+    const limits: WireLimits = {
+      ...DEFAULT_WIRE_LIMITS,
+      maxHeaderBytes: 2048,
+      maxHeaderCount: 20,
+      maxBodyBytes: 100_000,
+    };
+    const statuses = new Map<number, number>();
+    for (let round = 0; round < 10_000; round++) {
+      const seed = BASE_SEED * 31 + round;
+      const random = prng(seed);
+      const messages = randomMessages(random, 1 + Math.floor(random() * 4))
+        .map((m) =>
+          m.body.length > 2000
+            ? {
+                ...m,
+                body: m.body.subarray(0, 0),
+                bytes: m.bytes.subarray(0, 0),
+              }
+            : m,
+        )
+        .filter((m) => m.bytes.length > 0);
+      let stream = Buffer.concat(messages.map((m) => m.bytes));
+      // The first offset where the input differs from the valid stream.
+      let firstChange = stream.length;
+      const mutations = 1 + Math.floor(random() * 4);
+      for (let i = 0; i < mutations; i++) {
+        const at = Math.floor(random() * (stream.length + 1));
+        const kind = random();
+        if (kind < 0.02) {
+          stream = Buffer.from(
+            Array.from({ length: Math.floor(random() * 400) }, () =>
+              Math.floor(random() * 256),
+            ),
+          );
+          firstChange = 0;
+          continue;
+        }
+        if (kind < 0.35) {
+          const copy = Buffer.from(stream);
+          if (at < copy.length)
+            copy[at] = pick(random, [
+              0,
+              10,
+              13,
+              32,
+              58,
+              59,
+              48,
+              102,
+              0x7f,
+              0xff,
+              Math.floor(random() * 256),
+            ]);
+          stream = copy;
+        } else if (kind < 0.55) {
+          const insert = Buffer.from(
+            pick(random, [
+              '\r\n',
+              ':',
+              ' ',
+              '\r\n\r\n',
+              'Content-Length: 5\r\n',
+              'Transfer-Encoding: chunked\r\n',
+              '\n',
+              'ffffffff\r\n',
+              '\0',
+              'X'.repeat(3000),
+            ]),
+            'latin1',
+          );
+          stream = Buffer.concat([
+            stream.subarray(0, at),
+            insert,
+            stream.subarray(at),
+          ]);
+        } else if (kind < 0.75) {
+          const length = 1 + Math.floor(random() * 20);
+          stream = Buffer.concat([
+            stream.subarray(0, at),
+            stream.subarray(at + length),
+          ]);
+        } else if (kind < 0.9) {
+          stream = stream.subarray(0, at);
+        } else {
+          const from = Math.floor(random() * stream.length);
+          stream = Buffer.concat([
+            stream.subarray(0, at),
+            stream.subarray(from, from + 50),
+            stream.subarray(at),
+          ]);
+        }
+        firstChange = Math.min(firstChange, at);
+      }
+      const pieces = randomSplit(stream, random, Math.floor(random() * 30));
+      let result: ReturnType<typeof feed> | undefined;
+      expect(() => (result = feed(pieces, limits))).not.toThrow();
+      const { requests, errors } = result!;
+      expect({ seed, errors: errors.length <= 1 }).toEqual({
+        seed,
+        errors: true,
+      });
+      for (const error of errors) {
+        expect(error).toBeInstanceOf(RequestParseError);
+        const status = (error as RequestParseError).status;
+        expect([400, 413, 431]).toContain(status);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+      // Messages that ended before the first change are delivered unchanged and in order.
+      let end = 0;
+      const intact: Array<[string, string, string]> = [];
+      for (const message of messages) {
+        end += message.bytes.length;
+        if (end > firstChange) break;
+        intact.push(expected(message));
+      }
+      expect({
+        seed,
+        prefix: requests.slice(0, intact.length).map(summary),
+      }).toEqual({
+        seed,
+        prefix: intact,
+      });
+    }
+    // The mutations must actually reach every rejection path.
+    expect([...statuses.keys()].sort()).toEqual([400, 413, 431]);
+  });
+});

@@ -1,0 +1,245 @@
+import { describe, expect, it } from '@jest/globals';
+
+import {
+  DEFAULT_WIRE_LIMITS,
+  RequestParseError,
+  RequestParser,
+  type WireLimits,
+  type WireRequest,
+} from '../../lib/wire/index.js';
+import { DIALECTS, dialectMessage } from './wire-fixtures.js';
+
+function parse(
+  input: Buffer | string | Array<Buffer | string>,
+  limits: Partial<WireLimits> = {},
+) {
+  const requests: WireRequest[] = [];
+  const errors: RequestParseError[] = [];
+  const parser = new RequestParser(
+    { ...DEFAULT_WIRE_LIMITS, ...limits },
+    (request) => requests.push(request),
+    (error) => errors.push(error),
+  );
+  for (const piece of Array.isArray(input) ? input : [input]) {
+    parser.execute(
+      typeof piece === 'string' ? Buffer.from(piece, 'latin1') : piece,
+    );
+  }
+  return { requests, errors, parser };
+}
+
+describe('RequestParser', () => {
+  it.each(DIALECTS)('parses a %s message and its sender', (dialect) => {
+    const message = dialectMessage(
+      dialect,
+      'sender@127.0.0.1:42421',
+      'echo@127.0.0.1:16003',
+      'count',
+      Buffer.from('xxxxx'),
+    );
+    const { requests, errors } = parse(message.bytes);
+    expect(errors).toEqual([]);
+    expect(requests).toHaveLength(1);
+    const [request] = requests;
+    expect(request.method).toBe('POST');
+    expect(request.path).toBe('/echo/count');
+    expect(request.version).toBe(
+      dialect.startsWith('compactor') ? '1.0' : '1.1',
+    );
+    expect(request.from?.toString()).toBe('sender@127.0.0.1:42421');
+    expect(request.body.toString()).toBe('xxxxx');
+  });
+
+  it('parses the literal captures of the peers README', () => {
+    const { requests, errors } = parse(
+      'POST /echo/mesos.internal.TaskID HTTP/1.0\r\nConnection: Keep-Alive\r\nContent-Length: 7\r\n' +
+        'User-Agent: libprocess/sender@127.0.0.1:45789\r\n\r\n\n\x05xxxxx' +
+        'POST /echo/mesos.internal.SlaveID HTTP/1.0\r\nConnection: Keep-Alive\r\nContent-Length: 2\r\n' +
+        'User-Agent: libprocess/sender@127.0.0.1:45789\r\n\r\n\n\x00',
+    );
+    expect(errors).toEqual([]);
+    expect(
+      requests.map((r) => [r.path, r.from?.toString(), [...r.body]]),
+    ).toEqual([
+      [
+        '/echo/mesos.internal.TaskID',
+        'sender@127.0.0.1:45789',
+        [10, 5, 120, 120, 120, 120, 120],
+      ],
+      ['/echo/mesos.internal.SlaveID', 'sender@127.0.0.1:45789', [10, 0]],
+    ]);
+  });
+
+  it('lower-cases header names, trims values and joins repeated headers', () => {
+    const { requests } = parse(
+      'GET /a?b=1 HTTP/1.1\r\nX-One:  v1 \r\nx-one:\tv2\r\nHOST: h\r\nEmpty:\r\n\r\n',
+    );
+    expect(requests[0].path).toBe('/a?b=1');
+    expect({ ...requests[0].headers }).toEqual({
+      'x-one': 'v1, v2',
+      host: 'h',
+      empty: '',
+    });
+    expect(requests[0].body).toHaveLength(0);
+    expect(requests[0].from).toBeUndefined();
+  });
+
+  it('prefers Libprocess-From over the User-Agent sender', () => {
+    const { requests } = parse(
+      'POST /e/n HTTP/1.1\r\nUser-Agent: libprocess/ua@1.1.1.1:1\r\nLibprocess-From: lf@2.2.2.2:2\r\n\r\n',
+    );
+    expect(requests[0].from?.toString()).toBe('lf@2.2.2.2:2');
+  });
+
+  it('leaves the sender undefined when it cannot be parsed', () => {
+    const { requests, errors } = parse(
+      'POST /e/n HTTP/1.1\r\nLibprocess-From: nonsense\r\n\r\n' +
+        'POST /e/n HTTP/1.1\r\nUser-Agent: Go-http-client/1.1\r\n\r\n',
+    );
+    expect(errors).toEqual([]);
+    expect(requests.map((r) => r.from)).toEqual([undefined, undefined]);
+  });
+
+  it('decodes chunked bodies with any chunk sizes, extensions and trailers', () => {
+    const { requests, errors } = parse(
+      'POST /e/n HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n' +
+        '3;ext=1\r\nabc\r\nA \r\n0123456789\r\n1\r\nz\r\n0\r\nTrailer-One: x\r\nT2: y\r\n\r\n' +
+        'GET /next HTTP/1.1\r\n\r\n',
+    );
+    expect(errors).toEqual([]);
+    expect(requests.map((r) => r.body.toString())).toEqual([
+      'abc0123456789z',
+      '',
+    ]);
+    expect(requests[1].path).toBe('/next');
+  });
+
+  it('delivers the same requests however the stream is split', () => {
+    const stream = Buffer.concat(
+      DIALECTS.map(
+        (dialect, i) =>
+          dialectMessage(
+            dialect,
+            `s${i}@127.0.0.1:1`,
+            'echo@127.0.0.1:2',
+            `m${i}`,
+            Buffer.from(`body-${i}`),
+          ).bytes,
+      ),
+    );
+    for (let size = 1; size <= 7; size++) {
+      const pieces: Buffer[] = [];
+      for (let i = 0; i < stream.length; i += size)
+        pieces.push(stream.subarray(i, i + size));
+      const { requests, errors } = parse(pieces);
+      expect(errors).toEqual([]);
+      expect(
+        requests.map((r) => [r.path, r.body.toString(), r.from?.id]),
+      ).toEqual(DIALECTS.map((_, i) => [`/echo/m${i}`, `body-${i}`, `s${i}`]));
+    }
+  });
+
+  it('slices bodies that arrive in one read without copying', () => {
+    const chunk = Buffer.from(
+      'POST /e/n HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc',
+    );
+    const { requests } = parse(chunk);
+    expect(requests[0].body.buffer).toBe(chunk.buffer);
+  });
+
+  it('tolerates blank lines between requests', () => {
+    const { requests, errors } = parse(
+      '\r\nGET / HTTP/1.0\r\n\r\n\r\n\r\nGET /2 HTTP/1.1\r\n\r\n',
+    );
+    expect(errors).toEqual([]);
+    expect(requests.map((r) => r.path)).toEqual(['/', '/2']);
+  });
+
+  it.each([
+    ['a request line without version', 400, 'GET /\r\n\r\n'],
+    ['HTTP/2', 400, 'GET / HTTP/2.0\r\n\r\n'],
+    ['a header without colon', 400, 'GET / HTTP/1.1\r\nNoColon\r\n\r\n'],
+    ['obsolete line folding', 400, 'GET / HTTP/1.1\r\nA: b\r\n  c\r\n\r\n'],
+    ['a space before the colon', 400, 'GET / HTTP/1.1\r\nA : b\r\n\r\n'],
+    [
+      'a bad Content-Length',
+      400,
+      'POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n',
+    ],
+    [
+      'conflicting Content-Lengths',
+      400,
+      'POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n',
+    ],
+    [
+      'an unknown transfer coding',
+      400,
+      'POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n',
+    ],
+    [
+      'Transfer-Encoding with Content-Length',
+      400,
+      'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n',
+    ],
+    [
+      'a bad chunk size',
+      400,
+      'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+    ],
+    [
+      'chunk data without CRLF',
+      400,
+      'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nabc\r\n',
+    ],
+    [
+      'a huge chunk size',
+      413,
+      'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffff\r\n',
+    ],
+  ])('rejects %s with %i and stops', (_, status, input) => {
+    const { requests, errors, parser } = parse([
+      input,
+      'GET / HTTP/1.1\r\n\r\n',
+    ]);
+    expect(requests).toEqual([]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(RequestParseError);
+    expect(errors[0].status).toBe(status);
+    expect(parser.stopped).toBe(true);
+  });
+
+  it('enforces the header byte limit, also while the head is still arriving', () => {
+    const big = `GET / HTTP/1.1\r\nX: ${'a'.repeat(200)}\r\n\r\n`;
+    expect(parse(big, { maxHeaderBytes: 100 }).errors[0].status).toBe(431);
+    const pieces = Array.from({ length: 50 }, () => 'X-Long: aaaaaaaaaa\r\n');
+    const { errors } = parse(['GET / HTTP/1.1\r\n', ...pieces], {
+      maxHeaderBytes: 100,
+    });
+    expect(errors.map((e) => e.status)).toEqual([431]);
+  });
+
+  it('enforces the header count limit', () => {
+    const head = `GET / HTTP/1.1\r\n${'A: b\r\n'.repeat(5)}\r\n`;
+    expect(parse(head, { maxHeaderCount: 5 }).errors).toEqual([]);
+    expect(parse(head, { maxHeaderCount: 4 }).errors[0].status).toBe(431);
+  });
+
+  it('enforces the body limit for Content-Length and chunked bodies', () => {
+    expect(
+      parse('POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n', {
+        maxBodyBytes: 10,
+      }).errors[0].status,
+    ).toBe(413);
+    const chunked =
+      'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\naaaaaa\r\n6\r\n';
+    expect(parse(chunked, { maxBodyBytes: 10 }).errors[0].status).toBe(413);
+    expect(parse(chunked, { maxBodyBytes: 12 }).errors).toEqual([]);
+  });
+
+  it('ignores everything after stop()', () => {
+    const { parser, requests } = parse('GET /1 HTTP/1.1\r\n\r\n');
+    parser.stop();
+    parser.execute(Buffer.from('GET /2 HTTP/1.1\r\n\r\n'));
+    expect(requests.map((r) => r.path)).toEqual(['/1']);
+  });
+});

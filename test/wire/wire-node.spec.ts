@@ -1,0 +1,216 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+
+import { Upid, WireNode, type WireRequest } from '../../lib/wire/index.js';
+import {
+  occurrences,
+  rawClient,
+  startNode,
+  startSilentServer,
+  until,
+} from './wire-test.helpers.js';
+
+const cleanups: Array<() => Promise<unknown> | void> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function node(...args: Parameters<typeof startNode>) {
+  const started = await startNode(...args);
+  cleanups.push(() => started.node.close());
+  return started;
+}
+
+describe('WireNode', () => {
+  it('delivers messages in order over one persistent connection', async () => {
+    const a = await node();
+    const b = await node();
+    const from = b.node.pid('sender');
+    const to = a.node.pid('echo');
+    for (let i = 0; i < 500; i++) b.node.send(from, to, 'count', `m${i}`);
+    b.node.send(from, to, 'report');
+    await until(() => a.received.length === 501);
+    expect(a.received.slice(0, 500).map((m) => m.body.toString())).toEqual(
+      Array.from({ length: 500 }, (_, i) => `m${i}`),
+    );
+    expect(a.received[500]).toMatchObject({ to: 'echo', name: 'report' });
+    expect(a.received[500].body).toHaveLength(0);
+    expect(a.received.every((m) => m.from.equals(from))).toBe(true);
+    expect(b.errors).toEqual([]);
+  });
+
+  it('carries bodies larger than a write slab intact', async () => {
+    const a = await node();
+    const b = await node();
+    const big = Buffer.alloc(200_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
+    b.node.send(b.node.pid('s'), a.node.pid('echo'), 'small', 'x');
+    b.node.send(b.node.pid('s'), a.node.pid('echo'), 'big', big);
+    b.node.send(b.node.pid('s'), a.node.pid('echo'), 'small', 'y');
+    await until(() => a.received.length === 3);
+    expect(a.received.map((m) => m.name)).toEqual(['small', 'big', 'small']);
+    expect(a.received[1].body.equals(big)).toBe(true);
+  });
+
+  it('answers 202 for a delivered message and 404 for an unknown process', async () => {
+    const a = await node({ onMessage: (m) => m.to === 'echo' });
+    const client = await rawClient(a.node.address.port);
+    client.socket.write(
+      'POST /echo/ping HTTP/1.0\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\nLibprocess-From: s@127.0.0.1:1\r\n\r\n' +
+        'POST /nobody/ping HTTP/1.0\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\nLibprocess-From: s@127.0.0.1:1\r\n\r\n',
+    );
+    await until(() => occurrences(client.text(), '\r\n\r\n') === 2);
+    expect(client.text()).toBe(
+      'HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n' +
+        'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n',
+    );
+    expect(client.socket.destroyed).toBe(false);
+    client.socket.destroy();
+  });
+
+  it('routes other requests to the HTTP hook and answers in request order', async () => {
+    const seen: WireRequest[] = [];
+    const a = await node({
+      onHttpRequest: async (request) => {
+        seen.push(request);
+        if (request.path === '/slow') {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return { status: 200, body: 'slow' };
+        }
+        if (request.path === '/fast')
+          return { status: 200, headers: { 'X-A': '1' }, body: 'fast' };
+        return undefined;
+      },
+    });
+    const client = await rawClient(a.node.address.port);
+    client.socket.write(
+      'GET /slow HTTP/1.1\r\n\r\nGET /fast HTTP/1.1\r\n\r\nGET /none HTTP/1.1\r\n\r\n' +
+        'POST /echo/m HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi',
+    );
+    await until(() => occurrences(client.text(), 'HTTP/1.1 ') === 4);
+    expect(client.text()).toBe(
+      'HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow' +
+        'HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 4\r\n\r\nfast' +
+        'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n' +
+        'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n',
+    );
+    expect(seen.map((r) => [r.method, r.path])).toEqual([
+      ['GET', '/slow'],
+      ['GET', '/fast'],
+      ['GET', '/none'],
+      ['POST', '/echo/m'],
+    ]);
+    expect(seen[3].body.toString()).toBe('hi');
+    expect(a.received).toEqual([]);
+    client.socket.destroy();
+  });
+
+  it('links: linked once connected, exited once when the remote closes', async () => {
+    const a = await node();
+    const b = await node();
+    const events: string[] = [];
+    b.node.on('linked', (from, to) =>
+      events.push(`linked ${from.id}->${to.id}`),
+    );
+    b.node.on('exited', (from, to) =>
+      events.push(`exited ${from.id}->${to.id}`),
+    );
+    const to = a.node.pid('echo');
+    b.node.link(b.node.pid('x'), to);
+    b.node.link(b.node.pid('y'), to);
+    b.node.link(b.node.pid('x'), to);
+    await until(() => events.length === 2);
+    expect(b.node.linksOf(b.node.pid('x'))).toEqual([to]);
+    await a.node.close();
+    await until(() => events.length === 4);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events.sort()).toEqual([
+      'exited x->echo',
+      'exited y->echo',
+      'linked x->echo',
+      'linked y->echo',
+    ]);
+    expect(b.node.linksOf(b.node.pid('x'))).toEqual([]);
+  });
+
+  it('links to a port with no listener exit promptly, exactly once', async () => {
+    const silent = await startSilentServer();
+    const port = silent.port;
+    await silent.close(); // now nothing listens on it
+    const b = await node();
+    const exited: string[] = [];
+    const linked: string[] = [];
+    b.node.on('exited', (from, to) => exited.push(`${from} ${to}`));
+    b.node.on('linked', (from, to) => linked.push(`${from} ${to}`));
+    const dead = new Upid('echo', '127.0.0.1', port);
+    b.node.link(b.node.pid('x'), dead);
+    await until(() => exited.length === 1, 2000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(exited).toEqual([`${b.node.pid('x')} ${dead}`]);
+    expect(linked).toEqual([]);
+    // Linking again after the exit tries a new connection (and exits again).
+    b.node.link(b.node.pid('x'), dead);
+    await until(() => exited.length === 2, 2000);
+  });
+
+  it('unlink stops exited notifications for that link', async () => {
+    const a = await node();
+    const b = await node();
+    const exited: string[] = [];
+    b.node.on('exited', (from) => exited.push(from.id));
+    const to = a.node.pid('echo');
+    b.node.link(b.node.pid('x'), to);
+    b.node.link(b.node.pid('y'), to);
+    b.node.unlink(b.node.pid('x'), to);
+    expect(b.node.linksOf(b.node.pid('x'))).toEqual([]);
+    await a.node.close();
+    await until(() => exited.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(exited).toEqual(['y']);
+  });
+
+  it('reports a send to a port with no listener as an error, without throwing', async () => {
+    const silent = await startSilentServer();
+    const port = silent.port;
+    await silent.close();
+    const b = await node();
+    b.node.send(
+      b.node.pid('x'),
+      new Upid('echo', '127.0.0.1', port),
+      'ping',
+      'hi',
+    );
+    await until(() => b.errors.length === 1);
+    expect(b.errors[0]).toMatchObject({
+      name: 'WireError',
+      code: 'ECONNREFUSED',
+      address: `127.0.0.1:${port}`,
+    });
+  });
+
+  it('close() is idempotent, flushes queued messages and refuses later sends', async () => {
+    const a = await node();
+    const b = await startNode();
+    const to = a.node.pid('echo');
+    for (let i = 0; i < 1000; i++)
+      b.node.send(b.node.pid('s'), to, 'count', 'x');
+    const first = b.node.close();
+    expect(b.node.close()).toBe(first);
+    await first;
+    await until(() => a.received.length === 1000);
+    expect(b.node.listening).toBe(false);
+    b.node.send(b.node.pid('s'), to, 'count', 'x');
+    expect(b.errors.map((e) => (e as { code?: string }).code)).toEqual([
+      'ECLOSED',
+    ]);
+  });
+
+  it('exposes the advertised address and pids', async () => {
+    const a = await node({}, { advertiseIp: '10.1.2.3', advertisePort: 4050 });
+    expect(a.node.listening).toBe(true);
+    expect(a.node.address).toEqual({ ip: '10.1.2.3', port: 4050 });
+    expect(a.node.pid('master').toString()).toBe('master@10.1.2.3:4050');
+    expect(() => new WireNode({}, { onMessage: () => true }).address).toThrow(
+      'not listening',
+    );
+  });
+});

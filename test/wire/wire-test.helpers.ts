@@ -1,0 +1,96 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+import type { WireMessage, WireNodeOptions } from '../../lib/wire/index.js';
+import { WireNode, type WireNodeHandlers } from '../../lib/wire/index.js';
+
+/** A listening node on 127.0.0.1:0 that records what it receives. */
+export async function startNode(
+  handlers: Partial<WireNodeHandlers> = {},
+  options: WireNodeOptions = {},
+): Promise<{ node: WireNode; received: WireMessage[]; errors: Error[] }> {
+  const received: WireMessage[] = [];
+  const errors: Error[] = [];
+  const node = new WireNode(
+    { ip: '127.0.0.1', port: 0, shutdownGracePeriod: 500, ...options },
+    {
+      onMessage: (message) => {
+        received.push(message);
+        return true;
+      },
+      ...handlers,
+    },
+  );
+  node.on('error', (error) => errors.push(error));
+  await node.listen();
+  return { node, received, errors };
+}
+
+/** Resolves once `predicate` holds, polling on the event loop (rejects after `ms`). */
+export async function until(
+  predicate: () => boolean,
+  ms = 5000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline)
+      throw new Error(`Condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A raw client socket that collects everything the server writes back. */
+export async function rawClient(port: number): Promise<{
+  socket: Socket;
+  text: () => string;
+  closed: Promise<void>;
+}> {
+  const socket = connect({ host: '127.0.0.1', port });
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk) => chunks.push(chunk));
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) =>
+    socket.on('close', () => resolve()),
+  );
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  return {
+    socket,
+    text: () => Buffer.concat(chunks).toString('latin1'),
+    closed,
+  };
+}
+
+/** A server that accepts connections and never reads from them. */
+export async function startSilentServer(): Promise<{
+  server: Server;
+  port: number;
+  sockets: Socket[];
+  close: () => Promise<void>;
+}> {
+  const sockets: Socket[] = [];
+  const server = createServer({ pauseOnConnect: true }, (socket) => {
+    socket.on('error', () => undefined);
+    sockets.push(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port =
+    typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    server,
+    port,
+    sockets,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Count the occurrences of `needle` in `text`. */
+export function occurrences(text: string, needle: string): number {
+  return text.split(needle).length - 1;
+}
