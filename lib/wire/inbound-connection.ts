@@ -53,7 +53,7 @@ export interface InboundContext {
  * open for the lifetime of its process. Peers that write and close at once (C++ `send()` over
  * a temporary socket) are read eagerly; every message that fully arrived is delivered.
  *
- * @publicApi
+ * @internal
  */
 export class InboundConnection {
   /** Resolves when the socket is closed. */

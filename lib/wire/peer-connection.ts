@@ -2,7 +2,10 @@ import { connect, type Socket } from 'node:net';
 
 import { MESSAGE_BODY_END } from './message-encoder.js';
 import type { Upid } from './upid.js';
-import { OUTBOUND_SLAB_BYTES } from './wire.constants.js';
+import {
+  MAX_OUTBOUND_SLAB_BYTES,
+  MIN_OUTBOUND_SLAB_BYTES,
+} from './wire.constants.js';
 
 /** A link recorded on the connection that carries it (so each fires 'exited' once). */
 export interface PeerLink {
@@ -24,18 +27,19 @@ export interface PeerConnectionListener {
 }
 
 // Messages at least this large are written as their own buffers instead of being copied.
-const LARGE_MESSAGE_BYTES = OUTBOUND_SLAB_BYTES / 2;
+const LARGE_MESSAGE_BYTES = MAX_OUTBOUND_SLAB_BYTES / 2;
 
 /**
  * The persistent outbound socket to one peer address (`host:port`).
  *
- * Messages are encoded straight into 64 KiB write slabs: each slab is one allocation shared by
- * hundreds of small messages, and everything sent during one tick leaves as one corked write
- * (flushed on `process.nextTick`, i.e. after the current handler and its microtasks). Large
- * bodies are written without copying. Responses from the peer are read and discarded, so the
+ * Messages are encoded straight into write slabs (4-64 KiB, sized to the peer's traffic): each
+ * slab is one allocation shared by many small messages, and everything sent during one tick leaves as one write (flushed
+ * on `process.nextTick`, i.e. after the current handler and its microtasks, or as soon as a
+ * slab is full, so that a long burst reaches the kernel while it is still being produced).
+ * Large bodies are written without copying, head and body corked into one writev. Responses from the peer are read and discarded, so the
  * peer never blocks on them. Per-peer order is the socket's order.
  *
- * @publicApi
+ * @internal
  */
 export class PeerConnection {
   readonly socket: Socket;
@@ -48,6 +52,10 @@ export class PeerConnection {
   private slab: Buffer | null = null;
   private slabStart = 0;
   private slabEnd = 0;
+  /** Size of the next slab: grows for bursts, shrinks back when traffic is light. */
+  private slabSize = MIN_OUTBOUND_SLAB_BYTES;
+  /** Bytes queued since the last flush. */
+  private tickBytes = 0;
   private flushScheduled = false;
   private resolveClosed!: () => void;
 
@@ -94,22 +102,29 @@ export class PeerConnection {
     if (queued > 0 && queued + size > this.maxQueuedBytes) return false;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      this.socket.cork();
       process.nextTick(flushConnection, this);
     }
+    this.tickBytes += size;
     if (size >= LARGE_MESSAGE_BYTES) {
       this.flushSlab();
+      // Head, body and chunk end leave as one writev, the body without a copy.
+      this.socket.cork();
       this.socket.write(head, 'latin1');
       if (body.length > 0) {
         this.socket.write(body);
         this.socket.write(MESSAGE_BODY_END);
       }
+      this.socket.uncork();
       return true;
     }
     let slab = this.slab;
     if (slab === null || slab.length - this.slabEnd < size) {
       this.flushSlab();
-      slab = this.slab = Buffer.allocUnsafe(OUTBOUND_SLAB_BYTES);
+      // A slab filled within one tick: this peer gets bursts, give it bigger slabs.
+      if (slab !== null && this.tickBytes > slab.length) {
+        this.slabSize = Math.min(this.slabSize * 2, MAX_OUTBOUND_SLAB_BYTES);
+      }
+      slab = this.slab = Buffer.allocUnsafe(Math.max(this.slabSize, size));
       this.slabStart = this.slabEnd = 0;
     }
     let offset = this.slabEnd + slab.write(head, this.slabEnd, 'latin1');
@@ -122,12 +137,15 @@ export class PeerConnection {
     return true;
   }
 
-  /** Writes everything queued and releases the cork. */
+  /** Writes the messages gathered in the current slab. */
   flush(): void {
     this.flushScheduled = false;
-    if (this.closed) return;
-    this.flushSlab();
-    this.socket.uncork();
+    // Light traffic: let the next slab be smaller, so that idle connections hold little memory.
+    if (this.tickBytes * 4 < this.slabSize) {
+      this.slabSize = Math.max(this.slabSize / 2, MIN_OUTBOUND_SLAB_BYTES);
+    }
+    this.tickBytes = 0;
+    if (!this.closed) this.flushSlab();
   }
 
   /** Graceful close: flush, send FIN, keep reading until the peer closes too. */

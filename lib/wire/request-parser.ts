@@ -112,35 +112,41 @@ export class RequestParser {
   execute(chunk: Buffer): void {
     if (this.state === State.Dead || chunk.length === 0) return;
     try {
-      let data = chunk;
       if (this.pendingBytes > 0) {
-        if (!this.completesPending(chunk)) {
+        const cut = this.pendingEnd(chunk);
+        if (cut < 0) {
           this.pendingParts.push(chunk);
           this.pendingBytes += chunk.length;
           this.checkPendingLimit();
           return;
         }
-        this.pendingParts.push(chunk);
-        data = Buffer.concat(
-          this.pendingParts,
-          this.pendingBytes + chunk.length,
-        );
+        // Join only the straddling line or head, never the rest of the read.
+        const parts = this.pendingParts;
+        parts.push(chunk.subarray(0, cut));
+        const joined = Buffer.concat(parts, this.pendingBytes + cut);
         this.pendingParts = [];
         this.pendingBytes = 0;
+        this.run(joined);
+        if (cut === chunk.length) return;
+        chunk = chunk.subarray(cut);
       }
-      this.run(data);
+      this.run(chunk);
     } catch (error) {
       // Defensive: a bug here must cost only this connection, never the process.
       this.fail(400, `Malformed request (${(error as Error).message})`);
     }
   }
 
-  /** Whether `chunk` ends the line/head pending from earlier reads (then it is worth joining). */
-  private completesPending(chunk: Buffer): boolean {
-    if (this.state === State.ChunkEnd) return true;
+  /**
+   * Where in `chunk` the line or head pending from earlier reads ends (the offset just past
+   * its terminator), or -1 when `chunk` does not complete it.
+   */
+  private pendingEnd(chunk: Buffer): number {
+    if (this.state === State.ChunkEnd) {
+      return Math.min(chunk.length, 2 - this.pendingBytes);
+    }
     const needle = this.state === State.Head ? CRLFCRLF : CRLF;
-    if (chunk.indexOf(needle) >= 0) return true;
-    // The terminator may straddle the boundary: check the last bytes before it.
+    // The terminator may straddle the boundary: look at the last bytes before it first.
     const tail = Buffer.allocUnsafe(
       Math.min(this.pendingBytes, needle.length - 1),
     );
@@ -151,8 +157,13 @@ export class RequestParser {
       part.copy(tail, filled - take, part.length - take);
       filled -= take;
     }
-    const joined = Buffer.concat([tail, chunk.subarray(0, needle.length - 1)]);
-    return joined.indexOf(needle) >= 0;
+    const straddle = Buffer.concat([
+      tail,
+      chunk.subarray(0, needle.length - 1),
+    ]).indexOf(needle);
+    if (straddle >= 0) return straddle + needle.length - tail.length;
+    const inside = chunk.indexOf(needle);
+    return inside < 0 ? -1 : inside + needle.length;
   }
 
   private checkPendingLimit(): void {

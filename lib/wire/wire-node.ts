@@ -93,44 +93,19 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
     private readonly handlers: WireNodeHandlers,
   ) {
     super();
-    const env = process.env;
     this.limits = { ...DEFAULT_WIRE_LIMITS, ...definedOnly(options.limits) };
     this.gracePeriod =
       options.shutdownGracePeriod ?? DEFAULT_SHUTDOWN_GRACE_PERIOD;
-    this.bindIp = pick(
-      options.ip,
-      'ip option',
-      env[WIRE_ENV.ip],
-      WIRE_ENV.ip,
-      String,
-    ) ?? {
+    this.bindIp = setting(options, 'ip', String) ?? {
       value: DEFAULT_WIRE_IP,
       source: 'default',
     };
-    this.bindPort = pick(
-      options.port,
-      'port option',
-      env[WIRE_ENV.port],
-      WIRE_ENV.port,
-      Number,
-    ) ?? {
+    this.bindPort = setting(options, 'port', Number) ?? {
       value: DEFAULT_WIRE_PORT,
       source: 'default',
     };
-    this.advertiseIp = pick(
-      options.advertiseIp,
-      'advertiseIp option',
-      env[WIRE_ENV.advertiseIp],
-      WIRE_ENV.advertiseIp,
-      String,
-    );
-    this.advertisePort = pick(
-      options.advertisePort,
-      'advertisePort option',
-      env[WIRE_ENV.advertisePort],
-      WIRE_ENV.advertisePort,
-      Number,
-    );
+    this.advertiseIp = setting(options, 'advertiseIp', String);
+    this.advertisePort = setting(options, 'advertisePort', Number);
     this.inboundContext = {
       handlers: this.handlers,
       limits: this.limits,
@@ -446,7 +421,7 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
     for (const link of connection.links.values()) {
       if (!link.announced) {
         link.announced = true;
-        this.emit('linked', link.from, link.to);
+        this.notify('linked', link.from, link.to);
       }
     }
   }
@@ -480,12 +455,36 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
       const fromLinks = this.linksByFrom.get(fromKey);
       fromLinks?.delete(link.to.toString());
       if (fromLinks?.size === 0) this.linksByFrom.delete(fromKey);
-      this.emit('exited', link.from, link.to);
+      this.notify('exited', link.from, link.to);
+    }
+  }
+
+  /**
+   * Emits from inside socket callbacks: a listener that throws must not escape into Node's
+   * event loop (that would crash the process), so its failure becomes an 'error' event.
+   */
+  private notify(event: 'linked' | 'exited', from: Upid, to: Upid): void {
+    try {
+      this.emit(event, from, to);
+    } catch (error) {
+      this.reportError(
+        new WireError(
+          `A '${event}' listener threw for ${from} -> ${to}: ${(error as Error)?.message}`,
+          'ELISTENER',
+          to.address,
+          { cause: error },
+        ),
+      );
     }
   }
 
   private reportError(error: Error): void {
-    if (this.listenerCount('error') > 0) this.emit('error', error);
+    if (this.listenerCount('error') === 0) return;
+    try {
+      this.emit('error', error);
+    } catch {
+      // An 'error' listener that throws has nobody left to tell.
+    }
   }
 }
 
@@ -493,18 +492,16 @@ function linkKey(fromKey: string, toKey: string): string {
   return `${fromKey} ${toKey}`;
 }
 
-function pick<T>(
-  option: T | undefined,
-  optionSource: string,
-  envValue: string | undefined,
-  envName: string,
+/** An explicit option, else its LIBPROCESS_* environment variable, with where it came from. */
+function setting<T>(
+  options: WireNodeOptions,
+  key: keyof typeof WIRE_ENV,
   convert: (text: string) => T,
 ): Setting<T> | undefined {
-  if (option !== undefined) return { value: option, source: optionSource };
-  if (envValue !== undefined && envValue !== '') {
-    return { value: convert(envValue.trim()), source: envName };
-  }
-  return undefined;
+  const option = options[key] as T | undefined;
+  if (option !== undefined) return { value: option, source: `${key} option` };
+  const text = process.env[WIRE_ENV[key]]?.trim();
+  return text ? { value: convert(text), source: WIRE_ENV[key] } : undefined;
 }
 
 function definedOnly<T extends object>(value: T | undefined): Partial<T> {

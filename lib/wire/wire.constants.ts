@@ -81,5 +81,9 @@ export const STATUS_REASONS: Readonly<Record<number, string>> = Object.freeze({
   505: 'HTTP Version Not Supported',
 });
 
-/** Size of the outbound write slabs messages are encoded into (one allocation per slab). */
-export const OUTBOUND_SLAB_BYTES = 64 * 1024;
+/**
+ * Bounds of the outbound write slabs messages are encoded into (one allocation per slab):
+ * small for quiet peers (an idle connection holds at most one slab), large for bursts.
+ */
+export const MIN_OUTBOUND_SLAB_BYTES = 4 * 1024;
+export const MAX_OUTBOUND_SLAB_BYTES = 64 * 1024;

@@ -187,6 +187,29 @@ describe('WireNode', () => {
     });
   });
 
+  it('turns a throwing exited listener into an error event instead of a crash', async () => {
+    const silent = await startSilentServer();
+    const port = silent.port;
+    await silent.close();
+    const b = await node();
+    b.node.on('exited', () => {
+      throw new Error('listener bug');
+    });
+    b.node.link(b.node.pid('x'), new Upid('echo', '127.0.0.1', port));
+    await until(() => b.errors.length === 1);
+    expect(b.errors[0]).toMatchObject({ code: 'ELISTENER' });
+    expect(b.errors[0].message).toContain('listener bug');
+  });
+
+  it('drops a message with an invalid name as an error event', async () => {
+    const a = await node();
+    const b = await node();
+    expect(() =>
+      b.node.send(b.node.pid('x'), a.node.pid('echo'), 'bad name\r\n'),
+    ).not.toThrow();
+    expect(b.errors).toEqual([expect.objectContaining({ code: 'EINVAL' })]);
+  });
+
   it('close() is idempotent, flushes queued messages and refuses later sends', async () => {
     const a = await node();
     const b = await startNode();

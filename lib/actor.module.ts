@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+
+import { ActorMetadataAccessor } from './actor-metadata.accessor.js';
+import { ConfigurableModuleClass } from './actor-module.definition.js';
+import { ActorExplorer } from './actor.explorer.js';
+import { LibprocessHealthIndicator } from './health/libprocess.health.js';
+import { ProcessManager } from './runtime/process-manager.js';
+import { ProtobufRegistry } from './runtime/protobuf.registry.js';
+import { LibprocessServer } from './server/server-libprocess.js';
+import { ActorRef } from './services/actor-ref.service.js';
+import { DelayRegistry } from './services/delay.registry.js';
+
+/**
+ * Makes the app a libprocess node whose `@Process()` providers and controllers are
+ * addressable processes. Import it once with `forRoot()` / `forRootAsync()` (global), then
+ * start `LibprocessServer` as a microservice strategy.
+ *
+ * @publicApi
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    ActorMetadataAccessor,
+    ActorExplorer,
+    ProtobufRegistry,
+    ProcessManager,
+    LibprocessServer,
+    ActorRef,
+    DelayRegistry,
+    LibprocessHealthIndicator,
+  ],
+  exports: [
+    LibprocessServer,
+    ActorRef,
+    DelayRegistry,
+    LibprocessHealthIndicator,
+  ],
+})
+export class ActorModule extends ConfigurableModuleClass {}

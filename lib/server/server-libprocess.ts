@@ -1,0 +1,231 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type CustomTransportStrategy,
+  type MessageHandler,
+  Server,
+} from '@nestjs/microservices';
+import { isObservable, lastValueFrom } from 'rxjs';
+
+import { ACTOR_MODULE_OPTIONS } from '../actor-module.definition.js';
+import { LIBPROCESS_TRANSPORT } from '../actor.constants.js';
+import { NOT_INITIALIZED } from '../actor.messages.js';
+import type { LibprocessContext } from '../ctx-host/libprocess.context.js';
+import { DuplicateProcessError } from '../errors/duplicate-process.error.js';
+import {
+  type LibprocessEvents,
+  LibprocessStatus,
+} from '../events/libprocess.events.js';
+import type { ActorModuleOptions } from '../interfaces/actor-module-options.interface.js';
+import type { MailboxDefinition } from '../runtime/process-definition.js';
+import { ProcessManager } from '../runtime/process-manager.js';
+import { DEFAULT_SHUTDOWN_GRACE_PERIOD } from '../wire/wire.constants.js';
+import { WireNode } from '../wire/wire-node.js';
+
+/**
+ * The libprocess transport strategy: one `WireNode` (listener and outbound connections) whose
+ * inbound messages go to the node's processes. Get it from DI so that it shares the
+ * processes of `ActorModule`:
+ *
+ * ```ts
+ * NestFactory.createMicroservice(AppModule, {
+ *   inject: [LibprocessServer],
+ *   useFactory: (server: LibprocessServer) => ({ strategy: server }),
+ * });
+ * ```
+ *
+ * Controller handlers `@EventPattern<string>('<id>/<name>')` (without a transport, or with
+ * `LIBPROCESS_TRANSPORT`) become the mailbox `<name>` of a process `<id>`.
+ *
+ * @publicApi
+ */
+@Injectable()
+export class LibprocessServer
+  extends Server<LibprocessEvents, LibprocessStatus>
+  implements CustomTransportStrategy
+{
+  /** Handlers are awaited one at a time per process; their failures are logged here. */
+  override readonly propagatesEventHandlerErrors = true;
+  private node: WireNode | undefined;
+  private closing: Promise<void> | undefined;
+  private hasProcessingHooks = false;
+
+  constructor(
+    @Inject(ACTOR_MODULE_OPTIONS) private readonly options: ActorModuleOptions,
+    private readonly processManager: ProcessManager,
+  ) {
+    super();
+    this.transportId = LIBPROCESS_TRANSPORT;
+    this.initializeSerializer({});
+    this.initializeDeserializer({});
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      const node = new WireNode(
+        {
+          ip: this.options.ip,
+          port: this.options.port,
+          advertiseIp: this.options.advertiseIp,
+          advertisePort: this.options.advertisePort,
+          limits: this.options.limits,
+          shutdownGracePeriod: this.shutdownGracePeriod,
+        },
+        {
+          onMessage: this.processManager.deliverRemote,
+          onHttpRequest: this.processManager.handleHttp,
+        },
+      );
+      await node.listen();
+      this.node = node;
+      this.registerEventPatternProcesses();
+      if (this.hasProcessingHooks) {
+        this.processManager.setProcessingWrapper(this.runWithHooks);
+      }
+      this.processManager.start(node);
+      const { ip, port } = node.address;
+      this.logger.log(`libprocess node listening on ${ip}:${port}`);
+      this._status$.next(LibprocessStatus.LISTENING);
+      callback();
+    } catch (error) {
+      this._status$.next(LibprocessStatus.CLOSED);
+      callback(error);
+    }
+  }
+
+  /**
+   * Stops the node: cancels delays, lets every process queue drain (up to the grace
+   * period), then closes the listener and flushes outbound sockets (again up to the grace
+   * period) and destroys what is left. Idempotent.
+   */
+  close(): Promise<void> {
+    return (this.closing ??= this.shutdown());
+  }
+
+  on<EventKey extends keyof LibprocessEvents>(
+    event: EventKey,
+    callback: LibprocessEvents[EventKey],
+  ): void {
+    this.processManager.events.on(event, callback);
+  }
+
+  /** Returns the `WireNode` (after `listen()`). */
+  unwrap<T = WireNode>(): T {
+    if (this.node === undefined) throw new Error(NOT_INITIALIZED());
+    return this.node as T;
+  }
+
+  override setOnProcessingStartHook(
+    hook: Parameters<Server['setOnProcessingStartHook']>[0],
+  ): void {
+    this.hasProcessingHooks = true;
+    super.setOnProcessingStartHook(hook);
+  }
+
+  override setOnProcessingEndHook(
+    hook: Parameters<Server['setOnProcessingEndHook']>[0],
+  ): void {
+    this.hasProcessingHooks = true;
+    super.setOnProcessingEndHook(hook);
+  }
+
+  /** Patterns are plain `<id>/<name>` strings: skip the base class' JSON.parse attempt. */
+  protected override getRouteFromPattern(pattern: string): string {
+    return pattern;
+  }
+
+  private get shutdownGracePeriod(): number {
+    return this.options.shutdownGracePeriod ?? DEFAULT_SHUTDOWN_GRACE_PERIOD;
+  }
+
+  private async shutdown(): Promise<void> {
+    const grace = this.shutdownGracePeriod;
+    // Delays are future work: cancelled first, so that the drain converges.
+    this.processManager.cancelTimers();
+    if (this.node !== undefined) {
+      await this.processManager.drain(grace);
+      await this.node.close();
+    }
+    this.processManager.stop(grace);
+    this._status$.next(LibprocessStatus.CLOSED);
+  }
+
+  /** Tracing hooks (`setOnProcessingStartHook`) around each handler, only when set. */
+  private readonly runWithHooks = (
+    context: LibprocessContext,
+    invoke: () => unknown,
+  ): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      this.runWithProcessingHooks(context, async (runEndHook) => {
+        try {
+          const result = await invoke();
+          resolve(
+            isObservable(result)
+              ? await lastValueFrom(result, { defaultValue: undefined })
+              : result,
+          );
+        } catch (error) {
+          reject(error);
+        } finally {
+          runEndHook();
+        }
+      });
+    });
+
+  /** Turns the `@EventPattern('<id>/<name>')` handlers Nest registered into processes. */
+  private registerEventPatternProcesses(): void {
+    const byProcess = new Map<string, MailboxDefinition[]>();
+    for (const [pattern, handler] of this.messageHandlers) {
+      const slash = pattern.indexOf('/');
+      if (slash <= 0 || slash === pattern.length - 1) {
+        this.logger.warn(
+          `Ignored the handler of pattern "${pattern}": libprocess patterns are "<process id>/<message name>".`,
+        );
+        continue;
+      }
+      const id = pattern.slice(0, slash);
+      const mailboxes = byProcess.get(id) ?? [];
+      mailboxes.push({
+        index: mailboxes.length,
+        name: pattern.slice(slash + 1),
+        methodKey: pattern,
+        invoker: this.toInvoker(handler),
+      });
+      byProcess.set(id, mailboxes);
+    }
+    for (const [id, mailboxList] of byProcess) {
+      if (this.processManager.get(id) !== undefined) {
+        throw new DuplicateProcessError(id);
+      }
+      this.processManager.register(id, null, {
+        className: 'EventPattern',
+        mailboxes: new Map(mailboxList.map((m) => [m.name, m])),
+        mailboxList,
+        routes: new Map(),
+        onInitialize: [],
+        onExited: [],
+        onLinked: [],
+      });
+    }
+  }
+
+  private toInvoker(handler: MessageHandler) {
+    if (!handler.isEventHandler) {
+      this.logger.warn(
+        `@MessagePattern handlers get no reply path on libprocess (messages are one-way); their results are dropped.`,
+      );
+    }
+    return async (payload: unknown, context: LibprocessContext) => {
+      // Fan-out of several handlers of one pattern, as Nest chains them.
+      for (
+        let next: MessageHandler | undefined = handler;
+        next;
+        next = next.next
+      ) {
+        const result = await next(payload, context);
+        if (isObservable(result)) {
+          await lastValueFrom(result, { defaultValue: undefined });
+        }
+      }
+    };
+  }
+}

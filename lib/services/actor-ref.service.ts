@@ -1,0 +1,329 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+
+import type { MetadataTarget } from '../actor-metadata.accessor.js';
+import { ActorExplorer } from '../actor.explorer.js';
+import { DEFAULT_ASK_TIMEOUT } from '../actor.constants.js';
+import { NotListeningError } from '../errors/not-listening.error.js';
+import { ProcessNotFoundError } from '../errors/process-not-found.error.js';
+import { ProcessTerminatedError } from '../errors/process-terminated.error.js';
+import { SenderRequiredError } from '../errors/sender-required.error.js';
+import type {
+  AskOptions,
+  AskReply,
+  DelayHandle,
+  ProcessRef,
+  SendOptions,
+} from '../interfaces/actor-ref-options.interface.js';
+import type { ProtobufTypeRef } from '../interfaces/protobuf-type.interface.js';
+import type { ProcessRecord } from '../runtime/process-record.js';
+import { ProcessManager, recordOf } from '../runtime/process-manager.js';
+import { ProtobufRegistry } from '../runtime/protobuf.registry.js';
+import { Upid } from '../wire/upid.js';
+
+/** A message body: bytes, or a string sent as UTF-8. */
+export type MessageBody = Buffer | Uint8Array | string;
+
+type MethodKeys<T> = {
+  [K in keyof T]: T[K] extends (...args: any[]) => any ? K : never;
+}[keyof T] &
+  string;
+type MethodOf<T, K extends keyof T> = T[K] extends (...args: any[]) => any
+  ? T[K]
+  : never;
+
+/** Parsed pids of string targets, so that sending to a string pid stays cheap. */
+const UPID_CACHE_SIZE = 1024;
+
+/**
+ * Talks to processes: send messages (local sends never touch a socket), link, spawn and
+ * terminate processes at runtime, run methods on a process' queue (`dispatch`, `delay`),
+ * and `ask` for a reply.
+ *
+ * The sender of `send`, `sendProto`, `link` and `unlink` defaults to the process whose
+ * handler is running synchronously; after an `await` (or outside any process) pass
+ * `{ from: this }`.
+ *
+ * @publicApi
+ */
+@Injectable()
+export class ActorRef implements OnApplicationShutdown {
+  private readonly logger = new Logger(ActorRef.name);
+  private readonly upids = new Map<string, Upid>();
+
+  constructor(
+    private readonly processManager: ProcessManager,
+    private readonly actorExplorer: ActorExplorer,
+    private readonly protobufRegistry: ProtobufRegistry,
+  ) {}
+
+  /** The pid of a process instance (a `@Process()` provider or a spawned instance). */
+  self(instance: object): Upid {
+    const record = this.recordOf(instance);
+    if (record.pid === undefined) throw new NotListeningError('get a pid');
+    return record.pid;
+  }
+
+  /** Sends the message `name` with `body` to `to`. Never throws for network failures. */
+  send(
+    to: Upid | string,
+    name: string,
+    body?: MessageBody,
+    options?: SendOptions,
+  ): void {
+    this.processManager.send(
+      this.senderOf(options?.from),
+      this.toUpid(to),
+      name,
+      body,
+    );
+  }
+
+  /**
+   * Sends a protobuf message; its name is the type's full name.
+   * @param type a full type name, a protobufjs `Type` or a static generated class
+   * @param message a plain object (converted with `fromObject`) or a message instance
+   */
+  sendProto(
+    to: Upid | string,
+    type: ProtobufTypeRef,
+    message: object,
+    options?: SendOptions,
+  ): void;
+  /** Sends a protobuf message instance (reflection `Message` or static class instance). */
+  sendProto(to: Upid | string, message: object, options?: SendOptions): void;
+  sendProto(
+    to: Upid | string,
+    typeOrMessage: ProtobufTypeRef | object,
+    messageOrOptions?: object,
+    options?: SendOptions,
+  ): void {
+    const isInstance =
+      typeof typeOrMessage === 'object' &&
+      ('$type' in typeOrMessage ||
+        typeof (typeOrMessage.constructor as { getTypeUrl?: unknown })
+          ?.getTypeUrl === 'function');
+    const codec = isInstance
+      ? this.protobufRegistry.resolveMessage(typeOrMessage)!
+      : this.protobufRegistry.resolve(typeOrMessage as ProtobufTypeRef);
+    const message = isInstance ? typeOrMessage : messageOrOptions;
+    const sendOptions = isInstance
+      ? (messageOrOptions as SendOptions | undefined)
+      : options;
+    this.processManager.send(
+      this.senderOf(sendOptions?.from),
+      this.toUpid(to),
+      codec.name,
+      codec.encode(message),
+    );
+  }
+
+  /**
+   * Links the sending process to `to`: its `@OnExited()` runs once when `to` goes away
+   * (its node's connection closes or cannot be opened, or, locally, it terminates).
+   */
+  link(to: Upid | string, options?: SendOptions): void {
+    this.processManager.link(this.senderRecord(options?.from), this.toUpid(to));
+  }
+
+  unlink(to: Upid | string, options?: SendOptions): void {
+    this.processManager.unlink(
+      this.senderRecord(options?.from),
+      this.toUpid(to),
+    );
+  }
+
+  /** The pids a process linked to. */
+  links(process: ProcessRef): Upid[] {
+    return this.processManager.linksOf(this.targetRecord(process));
+  }
+
+  /**
+   * Makes `instance` a process at runtime; its `@Mailbox()`, `@OnInitialize()` and other
+   * decorated methods work as on a provider (Nest enhancers bound at module level do not
+   * apply, global ones do). Without `id` it gets a unique `base(N)`, `base` being the
+   * `@Process()` id of its class or the class name.
+   */
+  spawn(instance: object, id?: string): Upid {
+    if (!this.processManager.isStarted) throw new NotListeningError('spawn()');
+    const definition = this.actorExplorer.describe(
+      instance.constructor as MetadataTarget,
+      id,
+    );
+    const record = this.processManager.register(
+      id ??
+        this.processManager.generateId(
+          definition.baseId ?? lowerFirst(definition.className),
+        ),
+      instance,
+      definition,
+    );
+    return record.pid!;
+  }
+
+  /**
+   * Removes a local process. Queued messages are dropped and pending dispatches reject;
+   * local processes linked to it get `@OnExited()`. libprocess sends no exit notice over the
+   * wire: remote processes linked to it only see their socket to this node close (which
+   * happens when the node shuts down), and their messages to it are answered 404.
+   */
+  terminate(process: ProcessRef): void {
+    this.processManager.terminate(this.targetRecord(process));
+  }
+
+  /** Runs `method(...args)` on the process' queue; resolves with its (awaited) result. */
+  dispatch<T extends object, K extends MethodKeys<T>>(
+    process: T,
+    method: K,
+    ...args: Parameters<MethodOf<T, K>>
+  ): Promise<Awaited<ReturnType<MethodOf<T, K>>>>;
+  dispatch<R = unknown>(
+    process: Upid | string,
+    method: string,
+    ...args: unknown[]
+  ): Promise<R>;
+  dispatch(
+    process: ProcessRef,
+    method: string,
+    ...args: unknown[]
+  ): Promise<unknown> {
+    let record: ProcessRecord;
+    try {
+      record = this.targetRecord(process);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.processManager.dispatch(record, method, args);
+  }
+
+  /**
+   * Dispatches `method(...args)` to the process after `ms`. Returns a handle to cancel it;
+   * pending delays are cancelled on shutdown. Name it with `DelayRegistry.addDelay()`.
+   */
+  delay<T extends object, K extends MethodKeys<T>>(
+    ms: number,
+    process: T,
+    method: K,
+    ...args: Parameters<MethodOf<T, K>>
+  ): DelayHandle;
+  delay(
+    ms: number,
+    process: Upid | string,
+    method: string,
+    ...args: unknown[]
+  ): DelayHandle;
+  delay(
+    ms: number,
+    process: ProcessRef,
+    method: string,
+    ...args: unknown[]
+  ): DelayHandle {
+    const record = this.targetRecord(process);
+    return this.processManager.addTimer(ms, () => {
+      this.processManager.dispatch(record, method, args).catch((error) => {
+        if (error instanceof ProcessTerminatedError) return;
+        this.logger.error(
+          `Delayed call of "${method}" on "${record.pid}" failed: ${error instanceof Error ? error.message : String(error)}`,
+          error instanceof Error ? error.stack : undefined,
+        );
+      });
+    });
+  }
+
+  /**
+   * Sends `name` to `to` and resolves with the next message named `options.reply` that `to`
+   * sends back (e.g. ping -> pong with any libprocess peer).
+   * @throws AskTimeoutError (rejected) when no reply came within `timeoutMs`
+   */
+  ask(
+    to: Upid | string,
+    name: string,
+    body: MessageBody | undefined,
+    options: AskOptions,
+  ): Promise<AskReply> {
+    let from: ProcessRecord | null;
+    let target: Upid;
+    try {
+      from =
+        options.from === undefined ? null : this.senderRecord(options.from);
+      target = this.toUpid(to);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.processManager.ask(
+      from,
+      target,
+      name,
+      body,
+      options.reply,
+      options.timeoutMs ?? DEFAULT_ASK_TIMEOUT,
+    );
+  }
+
+  onApplicationShutdown(): void {
+    this.processManager.cancelTimers();
+  }
+
+  private toUpid(to: Upid | string): Upid {
+    if (to instanceof Upid) return to;
+    let upid = this.upids.get(to);
+    if (upid === undefined) {
+      upid = Upid.parse(to);
+      if (this.upids.size >= UPID_CACHE_SIZE) this.upids.clear();
+      this.upids.set(to, upid);
+    }
+    return upid;
+  }
+
+  private senderOf(from: ProcessRef | undefined): Upid {
+    if (from === undefined) {
+      const current = this.processManager.current;
+      if (current === null) throw new SenderRequiredError();
+      return current.pid!;
+    }
+    if (from instanceof Upid || typeof from === 'string')
+      return this.toUpid(from);
+    const pid = this.recordOf(from).pid;
+    if (pid === undefined) throw new NotListeningError('send messages');
+    return pid;
+  }
+
+  private senderRecord(from: ProcessRef | undefined): ProcessRecord {
+    if (from === undefined) {
+      const current = this.processManager.current;
+      if (current === null) throw new SenderRequiredError();
+      return current;
+    }
+    return this.targetRecord(from);
+  }
+
+  /** A local process by instance, pid or bare id. */
+  private targetRecord(process: ProcessRef): ProcessRecord {
+    if (typeof process === 'string' && !process.includes('@')) {
+      const record = this.processManager.get(process);
+      if (record === undefined) throw new ProcessNotFoundError(process);
+      return record;
+    }
+    if (process instanceof Upid || typeof process === 'string') {
+      const pid = this.toUpid(process);
+      const record = this.processManager.lookup(pid);
+      if (record === undefined) throw new ProcessNotFoundError(String(pid));
+      return record;
+    }
+    return this.recordOf(process);
+  }
+
+  private recordOf(instance: object): ProcessRecord {
+    const record = recordOf(instance);
+    if (record === undefined || record.terminated) {
+      throw new ProcessNotFoundError(
+        `An instance of ${instance.constructor?.name ?? 'Object'}`,
+        true,
+      );
+    }
+    return record;
+  }
+}
+
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}

@@ -1,0 +1,2 @@
+export * from './actor-ref.service.js';
+export * from './delay.registry.js';

@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import {
+  type CallHandler,
+  type CanActivate,
+  Controller,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+  type PipeTransform,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { delay, type Observable, tap } from 'rxjs';
+
+import {
+  ActorRef,
+  LibprocessContext,
+  LIBPROCESS_TRANSPORT,
+  Mailbox,
+  Process,
+  Upid,
+} from '../../lib/index.js';
+import { waitFor } from '../support/wait-for.js';
+import { startNode, type TestNode } from './support/start-node.js';
+
+const trace: string[] = [];
+
+@Injectable()
+class SenderGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const ctx = context.switchToRpc().getContext<LibprocessContext>();
+    trace.push(`guard:${context.getType()}:${ctx.name}`);
+    return ctx.from.id !== 'blocked';
+  }
+}
+
+@Injectable()
+class TraceInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const body = context.switchToRpc().getData<Buffer>().toString();
+    trace.push(`before:${body}`);
+    // Asynchronous work after the handler: the next message must wait for it.
+    return next.handle().pipe(
+      delay(10),
+      tap(() => trace.push(`after:${body}`)),
+    );
+  }
+}
+
+@Injectable()
+class UpperCasePipe implements PipeTransform<Buffer, string> {
+  transform(value: Buffer): string {
+    return value.toString().toUpperCase();
+  }
+}
+
+@Process('guarded')
+@Injectable()
+class Guarded {
+  @UseGuards(SenderGuard)
+  @UseInterceptors(TraceInterceptor)
+  @Mailbox('shout')
+  shout(
+    @Payload(UpperCasePipe) text: string,
+    @Ctx() ctx: LibprocessContext,
+  ): void {
+    trace.push(`handler:${text}:${ctx.from.id}`);
+  }
+}
+
+@Process('sender')
+@Injectable()
+class Sender {}
+
+@Controller()
+class LegacyEvents {
+  readonly received: string[] = [];
+  constructor(private readonly actors: ActorRef) {}
+
+  @EventPattern<string>('legacy/hello', LIBPROCESS_TRANSPORT)
+  hello(@Payload() body: Buffer, @Ctx() ctx: LibprocessContext): void {
+    this.received.push(`${body}:${ctx.to}`);
+    this.actors.send(ctx.from, 'hello-back', body, { from: ctx.to });
+  }
+}
+
+@Process('listener')
+@Injectable()
+class Listener {
+  readonly got: string[] = [];
+  @Mailbox('hello-back')
+  back(@Payload() body: Buffer): void {
+    this.got.push(body.toString());
+  }
+}
+
+describe('ActorModule through the Nest pipeline', () => {
+  const nodes: TestNode[] = [];
+  afterEach(async () => {
+    trace.length = 0;
+    await Promise.all(nodes.splice(0).map((node) => node.app.close()));
+  });
+
+  it('applies guards, interceptors and pipes to a mailbox, one message at a time', async () => {
+    const server = await startNode({
+      providers: [Guarded, SenderGuard, TraceInterceptor, UpperCasePipe],
+    });
+    const client = await startNode({ providers: [Sender] });
+    nodes.push(server, client);
+    const from = { from: client.get(Sender) };
+    const to = server.pid('guarded');
+    client.actors.send(to, 'shout', 'one', from);
+    client.actors.send(to, 'shout', 'two', from);
+    client.actors.send(to, 'shout', 'blocked', {
+      from: new Upid('blocked', '127.0.0.1', client.pid('x').port),
+    });
+    client.actors.send(to, 'shout', 'three', from);
+    await waitFor(() => trace.includes('after:three'), 5000, 'three handled');
+    expect(trace).toEqual([
+      'guard:rpc:shout',
+      'before:one',
+      'handler:ONE:sender',
+      'after:one',
+      'guard:rpc:shout',
+      'before:two',
+      'handler:TWO:sender',
+      'after:two',
+      'guard:rpc:shout',
+      'guard:rpc:shout',
+      'before:three',
+      'handler:THREE:sender',
+      'after:three',
+    ]);
+  });
+
+  it('serves controller @EventPattern("<id>/<name>") handlers as a process', async () => {
+    const server = await startNode({ controllers: [LegacyEvents] });
+    const client = await startNode({ providers: [Listener] });
+    nodes.push(server, client);
+    const listener = client.get(Listener);
+    client.actors.send(server.pid('legacy'), 'hello', 'hi', { from: listener });
+    await waitFor(() => listener.got.length === 1, 5000, 'hello-back');
+    expect(server.get(LegacyEvents).received).toEqual([
+      `hi:${server.pid('legacy')}`,
+    ]);
+  });
+});

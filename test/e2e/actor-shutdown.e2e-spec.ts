@@ -1,0 +1,181 @@
+import { spawn } from 'node:child_process';
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Injectable } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+
+import { ActorRef, Mailbox, Process } from '../../lib/index.js';
+import { waitFor } from '../support/wait-for.js';
+import { startNode } from './support/start-node.js';
+
+@Process('slow')
+@Injectable()
+class Slow {
+  readonly handled: number[] = [];
+
+  @Mailbox('work')
+  async work(@Payload() body: Buffer): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    this.handled.push(Number(body.toString()));
+  }
+}
+
+@Process('feeder')
+@Injectable()
+class Feeder {}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Transpiles lib/ to ESM JavaScript next to a node_modules link, for a child Node process. */
+async function transpileLib(): Promise<string> {
+  const ts = (await import('typescript')).default;
+  const dir = await mkdtemp(join(tmpdir(), 'actor-lib-'));
+  const files = (await readdir(join(ROOT, 'lib'), { recursive: true })).filter(
+    (file) => file.endsWith('.ts'),
+  );
+  for (const file of files) {
+    const { outputText } = ts.transpileModule(
+      await readFile(join(ROOT, 'lib', file), 'utf8'),
+      {
+        compilerOptions: {
+          module: ts.ModuleKind.ESNext,
+          target: ts.ScriptTarget.ES2022,
+          experimentalDecorators: true,
+          emitDecoratorMetadata: true,
+          useDefineForClassFields: false,
+        },
+      },
+    );
+    const target = join(dir, 'lib', file.replace(/\.ts$/, '.js'));
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, outputText);
+  }
+  await writeFile(join(dir, 'package.json'), '{"type":"module"}');
+  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
+describe('ActorModule shutdown', () => {
+  let libDir: string;
+  beforeAll(async () => {
+    libDir = await transpileLib();
+  });
+  afterAll(async () => {
+    await rm(libDir, { recursive: true, force: true });
+  });
+
+  it('drains every queued message before close() resolves', async () => {
+    const node = await startNode(
+      { providers: [Slow, Feeder] },
+      { shutdownGracePeriod: 10_000 },
+    );
+    const slow = node.get(Slow);
+    const feeder = node.get(Feeder);
+    for (let i = 0; i < 300; i++) {
+      node.actors.send(node.pid('slow'), 'work', String(i), { from: feeder });
+    }
+    await waitFor(() => slow.handled.length > 0, 5000, 'the first message');
+    await node.app.close();
+    expect(slow.handled).toEqual(Array.from({ length: 300 }, (_, i) => i));
+  });
+
+  it('drops what does not run within the grace period and still closes', async () => {
+    const node = await startNode(
+      { providers: [Slow, Feeder] },
+      { shutdownGracePeriod: 20 },
+    );
+    const slow = node.get(Slow);
+    for (let i = 0; i < 10_000; i++) {
+      node.actors.send(node.pid('slow'), 'work', String(i), {
+        from: node.get(Feeder),
+      });
+    }
+    await node.app.close();
+    const handled = slow.handled.length;
+    expect(handled).toBeLessThan(10_000);
+    // Nothing runs after close().
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(slow.handled.length).toBeLessThanOrEqual(handled + 1);
+    expect(node.get(ActorRef).links(slow)).toEqual([]);
+  });
+
+  it('leaves no handle behind: the Node process exits by itself after app.close()', async () => {
+    const lib = pathToFileURL(join(libDir, 'lib', 'index.js')).href;
+    const script = `
+      import 'reflect-metadata';
+      import { Injectable, Module } from '@nestjs/common';
+      import { NestFactory } from '@nestjs/core';
+      import { ActorModule, ActorRef, LibprocessServer, Mailbox, OnInitialize, Process } from '${lib}';
+
+      class Pinger {
+        constructor(actors) { this.actors = actors; }
+        init(self) {
+          // A pending delay and a pending ask at close time.
+          this.actors.delay(60_000, this, 'tick');
+          this.actors.ask(self, 'ping', 'x', { reply: 'never', timeoutMs: 60_000 }).catch(() => {});
+          process.stdout.write('initialized\\n');
+        }
+        ping() {}
+        tick() {}
+      }
+      Reflect.decorate([OnInitialize()], Pinger.prototype, 'init', Object.getOwnPropertyDescriptor(Pinger.prototype, 'init'));
+      Reflect.decorate([Mailbox('ping')], Pinger.prototype, 'ping', Object.getOwnPropertyDescriptor(Pinger.prototype, 'ping'));
+      Reflect.decorate([Process('pinger'), Injectable(), Reflect.metadata('design:paramtypes', [ActorRef])], Pinger);
+      class AppModule {}
+      Reflect.decorate([Module({ imports: [ActorModule.forRoot({ ip: '127.0.0.1', port: 0 })], providers: [Pinger] })], AppModule);
+
+      const app = await NestFactory.createMicroservice(AppModule, {
+        inject: [LibprocessServer], useFactory: (server) => ({ strategy: server }), logger: ['error'],
+      });
+      await app.listen();
+      // A peer node in the same process, so that the link has a live socket.
+      const peer = await NestFactory.createMicroservice(AppModule, {
+        inject: [LibprocessServer], useFactory: (server) => ({ strategy: server }), logger: ['error'],
+      });
+      await peer.listen();
+      // An outbound link socket at close time.
+      const peerPid = peer.get(LibprocessServer).unwrap().pid('pinger');
+      app.get(ActorRef).link(peerPid, { from: app.get(Pinger) });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (app.get(ActorRef).links(app.get(Pinger)).length !== 1) throw new Error('no link');
+      await app.close();
+      await peer.close();
+      process.stdout.write('closed\\n');
+    `;
+    const result = await new Promise<{
+      code: number | null;
+      stdout: string;
+      stderr: string;
+    }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        ['--input-type=module', '-e', script],
+        { cwd: libDir, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('initialized\ninitialized\nclosed\n');
+    expect(result.code).toBe(0);
+  }, 30_000);
+});

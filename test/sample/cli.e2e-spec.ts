@@ -1,0 +1,136 @@
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { startSimulator } from '../../sample/run-sample.js';
+import { waitFor } from './sample-test.helpers.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = 'dist/sample/main.js';
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(file: string, args: string[], timeout = 60_000): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd: ROOT, timeout }, (error, stdout, stderr) => {
+      const code = error
+        ? typeof error.code === 'number'
+          ? error.code
+          : null
+        : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Whether a task process runs `command` (directly, or as `sh -c`; not the CLI naming it). */
+function isRunning(command: string): boolean {
+  const pattern = `^(/bin/sh -c )?${command.replace(/[.]/g, '\\.')}$`;
+  try {
+    execFileSync('pgrep', ['-f', pattern]);
+    return true;
+  } catch {
+    return false; // pgrep exits 1 when nothing matches
+  }
+}
+
+/** The real CLI (what `npm start` runs after its build) as a child process. */
+describe('sample CLI (node dist/sample/main.js)', () => {
+  beforeAll(async () => {
+    // Build exactly as `npm start` does, so the test runs the shipped entry point.
+    const build = await run(
+      'npx',
+      ['tsc', '-p', 'tsconfig.build.json'],
+      240_000,
+    );
+    if (build.code !== 0) {
+      throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
+    }
+  }, 240_000);
+
+  it('runs tasks against the embedded simulator and exits 0 with a summary', async () => {
+    const result = await run('node', [
+      MAIN,
+      '--tasks',
+      '2',
+      '--cmd',
+      'echo hello',
+    ]);
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/registered with master@127\.0\.0\.1:\d+/);
+    expect(result.stdout).toMatch(/task-1 +TASK_FINISHED/);
+    expect(result.stdout).toMatch(/^TASK +STATE +AGENT +DURATION$/m);
+    expect(result.stdout).toMatch(
+      /^task-2 +TASK_FINISHED +\S+-S0 +\d+\.\d\ds$/m,
+    );
+    expect(result.stdout).toContain('2/2 tasks finished.');
+  }, 60_000);
+
+  it('registers with a master given as host:port (found through GET /master/state)', async () => {
+    // The simulator stands in for a remote master here: the CLI does not start its own.
+    const sim = await startSimulator({}, false);
+    try {
+      const result = await run('node', [
+        MAIN,
+        '--master',
+        `localhost:${sim.master.port}`,
+        '--tasks',
+        '1',
+      ]);
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`Leading master: ${sim.master}`);
+      expect(result.stdout).not.toContain('Simulated Mesos master');
+      expect(result.stdout).toContain('1/1 tasks finished.');
+    } finally {
+      await sim.app.close();
+    }
+  }, 60_000);
+
+  it('exits 1 when a task fails', async () => {
+    const result = await run('node', [MAIN, '--tasks', '1', '--cmd', 'exit 7']);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/task-1 +TASK_FAILED/);
+    expect(result.stdout).toContain('Command exited with status 7');
+    expect(result.stdout).toContain('0/1 tasks finished (exit code 1).');
+  }, 60_000);
+
+  it('tears the framework down on SIGINT, killing its tasks, and exits 130', async () => {
+    // A duration no other process on the machine uses, to find the task's process by.
+    const command = 'sleep 29.517';
+    const child = spawn('node', [MAIN, '--tasks', '1', '--cmd', command], {
+      cwd: ROOT,
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
+    await waitFor('the task to run', () => /task-1 +TASK_RUNNING/.test(stdout));
+    expect(isRunning(command)).toBe(true);
+
+    child.kill('SIGINT');
+
+    expect(await exited).toBe(130);
+    expect(stdout).toContain('Aborted: interrupted. 0/1 tasks finished.');
+    expect(isRunning(command)).toBe(false);
+  }, 60_000);
+
+  it('prints usage for --help and rejects a bad flag with exit code 2', async () => {
+    const help = await run('node', [MAIN, '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--master <host:port|local>');
+
+    const bad = await run('node', [MAIN, '--tasks', 'zero']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      '--tasks must be a positive integer, got "zero"',
+    );
+  });
+});

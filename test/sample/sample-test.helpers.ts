@@ -1,0 +1,65 @@
+import type { INestMicroservice } from '@nestjs/common';
+import type { RunOutput } from '../../sample/scheduler/run-report.js';
+import type { SchedulerConfig } from '../../sample/scheduler/scheduler.config.js';
+import type { ReceivedCall } from '../../sample/simulator/master-simulator.process.js';
+
+/** Collects what the scheduler prints (progress lines and the summary). */
+export class CapturedOutput implements RunOutput {
+  text = '';
+
+  write(text: string): boolean {
+    this.text += text;
+    return true;
+  }
+}
+
+/** Polls `condition` until it holds; rejects with `what` after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  condition: () => boolean,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A scheduler config for tests: fast SUBSCRIBE retries, small tasks. */
+export function testConfig(
+  master: string,
+  overrides: Partial<SchedulerConfig> = {},
+): SchedulerConfig {
+  return {
+    master,
+    tasks: 3,
+    command: 'echo hello',
+    cpus: 0.1,
+    mem: 32,
+    frameworkName: 'sample-e2e',
+    user: 'tester',
+    failoverTimeout: 60,
+    ip: '127.0.0.1',
+    registrationBackoffMs: 100,
+    ...overrides,
+  };
+}
+
+export function callsOfType(
+  received: ReceivedCall[],
+  type: string,
+): ReceivedCall[] {
+  return received.filter(({ call }) => call.type === type);
+}
+
+/** Closes apps, ignoring ones a test already closed. */
+export async function closeAll(
+  apps: Array<INestMicroservice | undefined>,
+): Promise<void> {
+  for (const app of apps) {
+    await app?.close();
+  }
+}
