@@ -31,10 +31,15 @@ export const USAGE = `usage: npm run bench -- [flags]
   --warmup N           unmeasured send runs into each server before measuring (default 1)
   --out FILE           JSON results (default bench/results/latest.json)`;
 
-function positiveInt(flag: string, value: string | undefined, fallback: number): number {
+function positiveInt(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag}: expected a whole number, got '${value}'`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`--${flag}: expected a whole number, got '${value}'`);
   return n;
 }
 
@@ -42,11 +47,19 @@ function parsePairs(text: string): Pair[] {
   return text.split(',').map((item) => {
     const [client, server, extra] = item.trim().split('->');
     for (const name of [client, server]) {
-      if (extra !== undefined || !IMPLEMENTATIONS.includes(name as Implementation)) {
-        throw new Error(`--pairs: '${item}' is not <client>-><server> with names ${IMPLEMENTATIONS.join(', ')}`);
+      if (
+        extra !== undefined ||
+        !IMPLEMENTATIONS.includes(name as Implementation)
+      ) {
+        throw new Error(
+          `--pairs: '${item}' is not <client>-><server> with names ${IMPLEMENTATIONS.join(', ')}`,
+        );
       }
     }
-    return { client: client as Implementation, server: server as Implementation };
+    return {
+      client: client as Implementation,
+      server: server as Implementation,
+    };
   });
 }
 
@@ -74,7 +87,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
       ? SECTIONS
       : values.only.split(',').map((s) => {
           if (!SECTIONS.includes(s.trim() as Section)) {
-            throw new Error(`--only: '${s}' is not one of ${SECTIONS.join(', ')}`);
+            throw new Error(
+              `--only: '${s}' is not one of ${SECTIONS.join(', ')}`,
+            );
           }
           return s.trim() as Section;
         }),
@@ -84,7 +99,11 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     pairs: values.pairs === undefined ? undefined : parsePairs(values.pairs),
     repeats: positiveInt('repeats', values.repeats, quick ? 1 : 3) || 1,
     sendN: positiveInt('n', values.n, quick ? 5000 : 20_000),
-    pingpongN: positiveInt('pingpong-n', values['pingpong-n'], quick ? 500 : 2000),
+    pingpongN: positiveInt(
+      'pingpong-n',
+      values['pingpong-n'],
+      quick ? 500 : 2000,
+    ),
     size: positiveInt('size', values.size, 100),
     warmupRuns: positiveInt('warmup', values.warmup, 1),
     sections,

@@ -35,7 +35,8 @@ try {
     const start = cpuMs();
     do {
       const done = sink.received.arm(BURST);
-      for (let i = 0; i < BURST; i++) node.actors.send(to, 'count', body, { from });
+      for (let i = 0; i < BURST; i++)
+        node.actors.send(to, 'count', body, { from });
       await done;
       messages += BURST;
     } while (cpuMs() - start < MIN_MS);

@@ -7,10 +7,21 @@
  */
 import { connect, type Socket } from 'node:net';
 
-import { Injectable, UseInterceptors, type CallHandler, type NestInterceptor } from '@nestjs/common';
+import {
+  Injectable,
+  UseInterceptors,
+  type CallHandler,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 
-import { encodeMessage, LibprocessContext, Mailbox, Process, Upid } from '../../lib/index.js';
+import {
+  encodeMessage,
+  LibprocessContext,
+  Mailbox,
+  Process,
+  Upid,
+} from '../../lib/index.js';
 import { Countdown, startBenchNode } from '../support/bench-node.js';
 import { cpuMs, QUICK, repeatMeasure } from '../support/bench-runner.js';
 
@@ -53,18 +64,25 @@ function frameBurst(to: Upid, from: Upid): Buffer[] {
   const write = Buffer.concat(new Array<Buffer>(perWrite).fill(message));
   const writes: Buffer[] = [];
   for (let left = BURST; left > 0; left -= perWrite) {
-    writes.push(left >= perWrite ? write : write.subarray(0, left * message.length));
+    writes.push(
+      left >= perWrite ? write : write.subarray(0, left * message.length),
+    );
   }
   return writes;
 }
 
 async function writeAll(socket: Socket, writes: Buffer[]): Promise<void> {
   for (const chunk of writes) {
-    if (!socket.write(chunk)) await new Promise((resolve) => socket.once('drain', resolve));
+    if (!socket.write(chunk))
+      await new Promise((resolve) => socket.once('drain', resolve));
   }
 }
 
-const node = await startBenchNode([PlainProcess, InterceptedProcess, PassThroughInterceptor]);
+const node = await startBenchNode([
+  PlainProcess,
+  InterceptedProcess,
+  PassThroughInterceptor,
+]);
 const { ip, port } = node.wire.address;
 const socket = connect({ host: ip, port, noDelay: true });
 await new Promise((resolve) => socket.once('connect', resolve));

@@ -2,7 +2,12 @@
  * Encoder throughput for a 100-byte message: `encodeMessage` (one Buffer per message) and
  * the connection's path (`encodeMessageHead` written into a shared 64 KiB slab).
  */
-import { encodeMessage, encodeMessageHead, MESSAGE_BODY_END, Upid } from '../../lib/wire/index.js';
+import {
+  encodeMessage,
+  encodeMessageHead,
+  MESSAGE_BODY_END,
+  Upid,
+} from '../../lib/wire/index.js';
 import { QUICK, rate, repeatMeasure } from '../support/bench-runner.js';
 
 const from = new Upid('sender', '127.0.0.1', 40001);
@@ -14,7 +19,8 @@ const MIN_MS = QUICK ? 150 : 500;
 let sink = 0;
 await repeatMeasure('micro.encoder.buffer', 'msgs/s', () =>
   rate(ROUND, MIN_MS, () => {
-    for (let i = 0; i < ROUND; i++) sink += encodeMessage(from, to, 'count', body).length;
+    for (let i = 0; i < ROUND; i++)
+      sink += encodeMessage(from, to, 'count', body).length;
   }),
 );
 
@@ -24,7 +30,11 @@ await repeatMeasure('micro.encoder.slab', 'msgs/s', () =>
     let offset = 0;
     for (let i = 0; i < ROUND; i++) {
       const head = encodeMessageHead(from, to, 'count', body.length);
-      if (slab.length - offset < head.length + body.length + MESSAGE_BODY_END.length) offset = 0;
+      if (
+        slab.length - offset <
+        head.length + body.length + MESSAGE_BODY_END.length
+      )
+        offset = 0;
       offset += slab.write(head, offset, 'latin1');
       slab.set(body, offset);
       offset += body.length;

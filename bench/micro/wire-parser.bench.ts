@@ -3,7 +3,12 @@
  * fed to `RequestParser` in 64 KiB reads (what a socket delivers under load).
  * `libprocess-mixed` alternates two mailboxes, so no request head repeats the previous one.
  */
-import { encodeMessage, RequestParser, Upid, DEFAULT_WIRE_LIMITS } from '../../lib/wire/index.js';
+import {
+  encodeMessage,
+  RequestParser,
+  Upid,
+  DEFAULT_WIRE_LIMITS,
+} from '../../lib/wire/index.js';
 import { QUICK, rate, repeatMeasure } from '../support/bench-runner.js';
 
 const MESSAGES = 2000;
@@ -15,7 +20,8 @@ const body = Buffer.alloc(100, 'x');
 // The dialects of ../shared/peers/README.md, section 5.
 const DIALECTS: Record<string, (i: number) => Buffer> = {
   libprocess: () => encodeMessage(from, to, 'count', body),
-  'libprocess-mixed': (i) => encodeMessage(from, to, i % 2 === 0 ? 'count' : 'ping', body),
+  'libprocess-mixed': (i) =>
+    encodeMessage(from, to, i % 2 === 0 ? 'count' : 'ping', body),
   compactor: () =>
     Buffer.concat([
       Buffer.from(
@@ -35,7 +41,9 @@ const DIALECTS: Record<string, (i: number) => Buffer> = {
 };
 
 for (const [dialect, frame] of Object.entries(DIALECTS)) {
-  const stream = Buffer.concat(Array.from({ length: MESSAGES }, (_, i) => frame(i)));
+  const stream = Buffer.concat(
+    Array.from({ length: MESSAGES }, (_, i) => frame(i)),
+  );
   const reads: Buffer[] = [];
   for (let offset = 0; offset < stream.length; offset += READ_BYTES) {
     reads.push(stream.subarray(offset, offset + READ_BYTES));
@@ -56,7 +64,8 @@ for (const [dialect, frame] of Object.entries(DIALECTS)) {
         );
         for (const read of reads) parser.execute(read);
       });
-      if (delivered % MESSAGES !== 0) throw new Error(`parsed ${delivered}, not a multiple of ${MESSAGES}`);
+      if (delivered % MESSAGES !== 0)
+        throw new Error(`parsed ${delivered}, not a multiple of ${MESSAGES}`);
       return value;
     },
     { message_bytes: stream.length / MESSAGES },

@@ -60,7 +60,9 @@ function namesToward(server: Implementation): 'plain' | 'mesosgo' {
 }
 
 // `npm run build` puts this file in dist/bench/peers/ and the TS peer CLI in dist/peer/.
-const TS_PEER_MAIN = fileURLToPath(new URL('../../peer/main.js', import.meta.url));
+const TS_PEER_MAIN = fileURLToPath(
+  new URL('../../peer/main.js', import.meta.url),
+);
 
 function doubleDashPeer(
   name: Implementation,
@@ -103,7 +105,10 @@ export function resolvePeers(): {
   if (existsSync(TS_PEER_MAIN)) {
     available.push(doubleDashPeer('ts', process.execPath, [TS_PEER_MAIN], []));
   } else {
-    missing.push({ name: 'ts', reason: `${TS_PEER_MAIN} not built (npm run build)` });
+    missing.push({
+      name: 'ts',
+      reason: `${TS_PEER_MAIN} not built (npm run build)`,
+    });
   }
 
   for (const name of ['libprocess', 'go', 'compactor'] as const) {

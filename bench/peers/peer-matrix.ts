@@ -1,5 +1,13 @@
-import { LongRunningChild, lastJsonLine, runChild } from '../support/child-process.js';
-import type { ClientMode, Implementation, PeerCommand } from './peer-catalog.js';
+import {
+  LongRunningChild,
+  lastJsonLine,
+  runChild,
+} from '../support/child-process.js';
+import type {
+  ClientMode,
+  Implementation,
+  PeerCommand,
+} from './peer-catalog.js';
 
 /** One client run: the peer's own JSON fields plus where and when it ran. */
 export interface RunRecord {
@@ -33,7 +41,8 @@ export interface MatrixOptions {
 // The PID line each `serve` prints: `echo@127.0.0.1:41253`.
 const PID_LINE = /^[^@\s]+@[0-9.]+:\d+$/;
 
-export const pairName = (pair: Pair): string => `${pair.client}->${pair.server}`;
+export const pairName = (pair: Pair): string =>
+  `${pair.client}->${pair.server}`;
 
 /** A server for every implementation that appears as a server in `pairs`. */
 async function startServers(
@@ -41,7 +50,10 @@ async function startServers(
   pairs: Pair[],
   log: (line: string) => void,
 ): Promise<Map<Implementation, { child: LongRunningChild; pid: string }>> {
-  const servers = new Map<Implementation, { child: LongRunningChild; pid: string }>();
+  const servers = new Map<
+    Implementation,
+    { child: LongRunningChild; pid: string }
+  >();
   for (const name of new Set(pairs.map((p) => p.server))) {
     const peer = peers.get(name)!;
     const child = new LongRunningChild(peer.command, peer.serveArgs());
@@ -70,7 +82,8 @@ async function runClient(
     timeoutMs,
   );
   const line = lastJsonLine(result.stdout);
-  if (result.timedOut) return { ...line, error: `killed after ${timeoutMs} ms` };
+  if (result.timedOut)
+    return { ...line, error: `killed after ${timeoutMs} ms` };
   if (!line) {
     return {
       error: `no JSON line (exit ${result.code ?? result.signal}): ${result.stderr.trim().slice(-300)}`,
@@ -95,13 +108,25 @@ export async function runPeerMatrix(
 ): Promise<RunRecord[]> {
   const { pairs, log } = options;
   const records: RunRecord[] = [];
-  let servers = new Map<Implementation, { child: LongRunningChild; pid: string }>();
+  let servers = new Map<
+    Implementation,
+    { child: LongRunningChild; pid: string }
+  >();
   try {
     servers = await startServers(peers, pairs, log);
     for (const [name, server] of servers) {
       for (let i = 0; i < options.warmupRuns; i++) {
-        const warm = await runClient(peers.get(name)!, name, server.pid, 'send', options.sendN, options.size);
-        log(`warm-up ${name}->${name} send: ${warm.error ?? `${String(warm.msgs_per_sec)} msgs/s (not counted)`}`);
+        const warm = await runClient(
+          peers.get(name)!,
+          name,
+          server.pid,
+          'send',
+          options.sendN,
+          options.size,
+        );
+        log(
+          `warm-up ${name}->${name} send: ${warm.error ?? `${String(warm.msgs_per_sec)} msgs/s (not counted)`}`,
+        );
       }
     }
     const total = options.repeats * 2 * pairs.length;
@@ -139,7 +164,8 @@ export async function runPeerMatrix(
 
 function describeRun(record: RunRecord): string {
   const head = `${record.pair} ${record.mode} #${record.repeat}:`;
-  if (record.error !== undefined) return `${head} ERROR ${String(record.error)}`;
+  if (record.error !== undefined)
+    return `${head} ERROR ${String(record.error)}`;
   return record.mode === 'send'
     ? `${head} ${String(record.msgs_per_sec)} msgs/s`
     : `${head} p50 ${String(record.p50_us)} us, p99 ${String(record.p99_us)} us`;

@@ -1,6 +1,10 @@
 import { fileURLToPath } from 'node:url';
 
-import { LongRunningChild, lastJsonLine, runChild } from '../support/child-process.js';
+import {
+  LongRunningChild,
+  lastJsonLine,
+  runChild,
+} from '../support/child-process.js';
 
 export type RawStyle = 'per-message' | 'bulk';
 
@@ -33,14 +37,30 @@ export async function runRawLimit(
     for (const style of ['per-message', 'bulk'] as const) {
       const result = await runChild(
         process.execPath,
-        [RAW_SOCKET, 'writer', '--port', port, '--n', String(n), '--size', String(size), '--style', style],
+        [
+          RAW_SOCKET,
+          'writer',
+          '--port',
+          port,
+          '--n',
+          String(n),
+          '--size',
+          String(size),
+          '--style',
+          style,
+        ],
         60_000,
       );
       const line = lastJsonLine(result.stdout);
       records.push(
         line && result.code === 0
           ? { ...line, mode: 'raw', style, repeat }
-          : { mode: 'raw', style, repeat, error: result.stderr.trim().slice(-300) || `exit ${result.code}` },
+          : {
+              mode: 'raw',
+              style,
+              repeat,
+              error: result.stderr.trim().slice(-300) || `exit ${result.code}`,
+            },
       );
     }
   } finally {

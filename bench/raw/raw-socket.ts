@@ -21,15 +21,19 @@ const SLAB_BYTES = 64 * 1024;
 
 function serve(): void {
   // Half-open: the writer's FIN marks the end of its bytes, and the count goes back after it.
-  const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
-    let received = 0;
-    socket.on('data', (chunk) => (received += chunk.length));
-    socket.on('end', () => socket.end(String(received)));
-    socket.on('error', () => socket.destroy());
-  });
+  const server = createServer(
+    { noDelay: true, allowHalfOpen: true },
+    (socket) => {
+      let received = 0;
+      socket.on('data', (chunk) => (received += chunk.length));
+      socket.on('end', () => socket.end(String(received)));
+      socket.on('error', () => socket.destroy());
+    },
+  );
   server.listen(0, '127.0.0.1', () => {
     const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('no port');
+    if (address === null || typeof address === 'string')
+      throw new Error('no port');
     process.stdout.write(`${address.port}\n`);
   });
   process.once('SIGTERM', () => process.exit(0));
@@ -42,8 +46,12 @@ function drained(socket: Socket): Promise<void> {
     : Promise.resolve();
 }
 
-async function writePerMessage(socket: Socket, message: Buffer, n: number): Promise<void> {
-  for (let sent = 0; sent < n; ) {
+async function writePerMessage(
+  socket: Socket,
+  message: Buffer,
+  n: number,
+): Promise<void> {
+  for (let sent = 0; sent < n;) {
     socket.cork();
     const end = Math.min(n, sent + BATCH);
     for (; sent < end; sent++) socket.write(message);
@@ -52,17 +60,28 @@ async function writePerMessage(socket: Socket, message: Buffer, n: number): Prom
   }
 }
 
-async function writeBulk(socket: Socket, message: Buffer, n: number): Promise<void> {
+async function writeBulk(
+  socket: Socket,
+  message: Buffer,
+  n: number,
+): Promise<void> {
   const perSlab = Math.max(1, Math.floor(SLAB_BYTES / message.length));
   const slab = Buffer.concat(new Array<Buffer>(perSlab).fill(message));
   for (let sent = 0; sent < n; sent += perSlab) {
     const count = Math.min(perSlab, n - sent);
-    socket.write(count === perSlab ? slab : slab.subarray(0, count * message.length));
+    socket.write(
+      count === perSlab ? slab : slab.subarray(0, count * message.length),
+    );
     await drained(socket);
   }
 }
 
-async function write(port: number, n: number, size: number, style: string): Promise<void> {
+async function write(
+  port: number,
+  n: number,
+  size: number,
+  style: string,
+): Promise<void> {
   const socket = connect({ host: '127.0.0.1', port, noDelay: true });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
@@ -85,7 +104,9 @@ async function write(port: number, n: number, size: number, style: string): Prom
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   socket.destroy();
   if (Number(reply) !== n * message.length) {
-    throw new Error(`server counted ${reply} bytes, expected ${n * message.length}`);
+    throw new Error(
+      `server counted ${reply} bytes, expected ${n * message.length}`,
+    );
   }
   process.stdout.write(
     `${JSON.stringify({
@@ -113,8 +134,15 @@ const { positionals, values } = parseArgs({
 if (positionals[0] === 'server') {
   serve();
 } else if (positionals[0] === 'writer') {
-  await write(Number(values.port), Number(values.n), Number(values.size), values.style);
+  await write(
+    Number(values.port),
+    Number(values.n),
+    Number(values.size),
+    values.style,
+  );
 } else {
-  process.stderr.write('usage: raw-socket.js server | writer --port P [--n N] [--size S] [--style per-message|bulk]\n');
+  process.stderr.write(
+    'usage: raw-socket.js server | writer --port P [--n N] [--size S] [--style per-message|bulk]\n',
+  );
   process.exit(2);
 }

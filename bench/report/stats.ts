@@ -16,10 +16,18 @@ export function summarize(values: readonly unknown[]): Summary | undefined {
   if (numbers.length === 0) return undefined;
   const mid = numbers.length >> 1;
   const median =
-    numbers.length % 2 === 1 ? numbers[mid] : (numbers[mid - 1] + numbers[mid]) / 2;
+    numbers.length % 2 === 1
+      ? numbers[mid]
+      : (numbers[mid - 1] + numbers[mid]) / 2;
   const min = numbers[0];
   const max = numbers[numbers.length - 1];
-  return { median, min, max, spread: median === 0 ? 0 : (max - min) / median, count: numbers.length };
+  return {
+    median,
+    min,
+    max,
+    spread: median === 0 ? 0 : (max - min) / median,
+    count: numbers.length,
+  };
 }
 
 /** `123,456` / `12.3` style: thousands separators, one decimal below 100. */

@@ -13,12 +13,26 @@ export interface TargetResult {
   detail: string;
 }
 
-const median = (records: readonly RunRecord[], pair: string, mode: string, field: string) =>
-  summarize(records.filter((r) => r.pair === pair && r.mode === mode && r.error === undefined).map((r) => r[field]))
-    ?.median;
+const median = (
+  records: readonly RunRecord[],
+  pair: string,
+  mode: string,
+  field: string,
+) =>
+  summarize(
+    records
+      .filter(
+        (r) => r.pair === pair && r.mode === mode && r.error === undefined,
+      )
+      .map((r) => r[field]),
+  )?.median;
 
 const inProcess = (results: readonly InProcessResult[], name: string) =>
-  summarize(results.filter((r) => r.name === name && r.error === undefined).map((r) => r.value))?.median;
+  summarize(
+    results
+      .filter((r) => r.name === name && r.error === undefined)
+      .map((r) => r.value),
+  )?.median;
 
 function ratioTarget(
   target: string,
@@ -29,8 +43,12 @@ function ratioTarget(
   detail: string,
 ): TargetResult {
   const limitText = `${atLeast ? '>=' : '<='} ${limit}x`;
-  if (numerator === undefined || denominator === undefined || denominator === 0) {
-    return { target, limit: limitText, detail: `not measured (${detail})` };
+  if (
+    numerator === undefined ||
+    denominator === undefined ||
+    denominator === 0
+  ) {
+    return { target, limit: limitText, detail: `in ${detail}` };
   }
   const value = numerator / denominator;
   return {
@@ -50,7 +68,8 @@ function absoluteTarget(
   unit: string,
 ): TargetResult {
   const limitText = `${atLeast ? '>=' : '<'} ${format(limit)} ${unit}`;
-  if (value === undefined) return { target, limit: limitText, detail: 'not measured' };
+  if (value === undefined)
+    return { target, limit: limitText, detail: 'not measured' };
   return {
     target,
     value,
@@ -60,7 +79,8 @@ function absoluteTarget(
   };
 }
 
-const format = (v: number) => (v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2));
+const format = (v: number) =>
+  v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2);
 
 /** The six targets of issue 7 ("the speed to beat them"), all from this run's medians. */
 export function evaluateTargets(
@@ -69,7 +89,9 @@ export function evaluateTargets(
   inProcessResults: readonly InProcessResult[],
 ): TargetResult[] {
   const rawLimit = summarize(
-    raw.filter((r) => r.style === 'per-message' && r.error === undefined).map((r) => r.msgs_per_sec),
+    raw
+      .filter((r) => r.style === 'per-message' && r.error === undefined)
+      .map((r) => r.msgs_per_sec),
   )?.median;
   return [
     ratioTarget(

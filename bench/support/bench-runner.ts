@@ -33,10 +33,14 @@ export function cpuMs(): number {
  * passed and returns messages per CPU second. CPU time, not wall time: the machines are
  * shared, and a benchmark that is descheduled should not look slower for it.
  */
-export function rate(perRound: number, minMs: number, round: () => void): number {
+export function rate(
+  perRound: number,
+  minMs: number,
+  round: () => void,
+): number {
   let messages = 0;
   const start = cpuMs();
-  let elapsed = 0;
+  let elapsed: number;
   do {
     round();
     messages += perRound;

@@ -63,7 +63,9 @@ export function runChild(
 }
 
 /** The last line of `stdout` that parses as a JSON object, or undefined. */
-export function lastJsonLine(stdout: string): Record<string, unknown> | undefined {
+export function lastJsonLine(
+  stdout: string,
+): Record<string, unknown> | undefined {
   const lines = stdout.trim().split('\n').reverse();
   for (const line of lines) {
     if (!line.startsWith('{')) continue;
@@ -86,7 +88,9 @@ export class LongRunningChild {
     this.child = track(
       spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }),
     );
-    this.exited = new Promise((resolve) => this.child.once('close', () => resolve()));
+    this.exited = new Promise((resolve) =>
+      this.child.once('close', () => resolve()),
+    );
     this.child.stderr!.setEncoding('utf8').on('data', (s: string) => {
       this.stderrTail = (this.stderrTail + s).slice(-2000);
     });
@@ -107,12 +111,19 @@ export class LongRunningChild {
         // Keep draining stdout so a chatty server never blocks on a full pipe.
         this.child.stdout!.resume();
         if (line !== undefined) resolve(line);
-        else reject(new Error(`${why}; stderr: ${this.stderrTail.trim().slice(-500)}`));
+        else
+          reject(
+            new Error(`${why}; stderr: ${this.stderrTail.trim().slice(-500)}`),
+          );
       };
       const onClose = (code: number | null) =>
         settle(undefined, `exited with status ${code} before printing`);
       const timer = setTimeout(
-        () => settle(undefined, `no line matching ${pattern} within ${timeoutMs} ms`),
+        () =>
+          settle(
+            undefined,
+            `no line matching ${pattern} within ${timeoutMs} ms`,
+          ),
         timeoutMs,
       );
       this.child.once('close', onClose);

@@ -38,17 +38,25 @@ export async function runInProcessSection(
       .map((line) => JSON.parse(line) as InProcessResult);
     for (const line of lines) {
       results.push(line);
-      log(`${line.name}${line.repeat === undefined ? '' : ` #${line.repeat}`}: ${line.error ?? `${formatValue(line.value)} ${line.unit}`}`);
+      log(
+        `${line.name}${line.repeat === undefined ? '' : ` #${line.repeat}`}: ${line.error ?? `${formatValue(line.value)} ${line.unit}`}`,
+      );
     }
     if (result.code !== 0) {
       const error = result.timedOut
         ? 'timed out'
         : `exit ${result.code ?? result.signal}: ${result.stderr.trim().slice(-400)}`;
-      results.push({ name: `${section}.${label}`, value: NaN, unit: '', error });
+      results.push({
+        name: `${section}.${label}`,
+        value: NaN,
+        unit: '',
+        error,
+      });
       log(`${section}/${label}: ERROR ${error}`);
     }
   }
   return results;
 }
 
-const formatValue = (v: number) => (v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2));
+const formatValue = (v: number) =>
+  v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2);

@@ -5,7 +5,7 @@ import type { EchoProcess, ReportEvent } from '../../peer/echo.process.js';
 import { LinkerProcess, type LinkEvent } from '../../peer/linker.process.js';
 import type { NameScheme } from '../../peer/name-schemes.js';
 import { startPeerApp, type PeerApp } from '../../peer/peer-app.js';
-import { parsePeerArgs, type PeerOptions } from '../../peer/peer-args.js';
+import { parsePeerArgs } from '../../peer/peer-args.js';
 import { runPingpong, runSend, runServe } from '../../peer/peer-modes.js';
 import type { ReportLine } from '../../peer/peer-report.js';
 import { closedLoopbackPort } from '../support/ports.js';
@@ -20,13 +20,17 @@ const LOCAL = { ip: '127.0.0.1', port: 0, verbose: false };
 export async function tsClient(
   argv: string[],
 ): Promise<{ line: ReportLine; code: number }> {
-  const options = parsePeerArgs(argv) as PeerOptions;
+  const options = parsePeerArgs(argv);
   const lines: ReportLine[] = [];
   const emit = (line: ReportLine) => lines.push(line);
   let code: number;
-  if (options.mode === 'send') code = await runSend(options, emit);
-  else if (options.mode === 'pingpong') code = await runPingpong(options, emit);
-  else throw new Error(`tsClient runs send or pingpong, not ${options.mode}`);
+  if (options !== 'help' && options.mode === 'send') {
+    code = await runSend(options, emit);
+  } else if (options !== 'help' && options.mode === 'pingpong') {
+    code = await runPingpong(options, emit);
+  } else {
+    throw new Error(`tsClient runs send or pingpong, not ${argv.join(' ')}`);
+  }
   expect(lines).toHaveLength(1);
   return { line: lines[0], code };
 }

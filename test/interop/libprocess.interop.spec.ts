@@ -38,12 +38,12 @@ function registerTemporarySocketScenarios(peer: ReferencePeer): void {
           expect(burst.result.server_count).toBe(counted);
           expect(burst.code).toBe(counted === 20000 ? 0 : 1);
         } else {
+          // The report was among the lost messages.
           expect(burst.result).toEqual({
             peer: 'libprocess',
             mode: 'send',
             error: 'timeout',
           });
-          expect(pending).toEqual([counted]);
         }
 
         // Still healthy: a linked burst is counted exactly and its report answered...
