@@ -13,6 +13,7 @@ export interface BenchOptions {
   repeats: number;
   sendN: number;
   pingpongN: number;
+  pingpongWarmup?: number;
   size: number;
   warmupRuns: number;
   sections: Set<Section>;
@@ -27,6 +28,8 @@ export const USAGE = `usage: npm run bench -- [flags]
   --repeats N          repeats of every run (default 3)
   --n N                messages per send run (default 20000)
   --pingpong-n N       round trips per ping-pong run (default 2000)
+  --pingpong-warmup N  unmeasured round trips before each ping-pong, for every client
+                       (default: the peers' own default, 50)
   --size B             payload bytes of a send (default 100)
   --warmup N           unmeasured send runs into each server before measuring (default 1)
   --out FILE           JSON results (default bench/results/latest.json)`;
@@ -74,6 +77,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
       repeats: { type: 'string' },
       n: { type: 'string' },
       'pingpong-n': { type: 'string' },
+      'pingpong-warmup': { type: 'string' },
       size: { type: 'string' },
       warmup: { type: 'string' },
       out: { type: 'string' },
@@ -104,6 +108,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
       values['pingpong-n'],
       quick ? 500 : 2000,
     ),
+    pingpongWarmup:
+      values['pingpong-warmup'] === undefined
+        ? undefined
+        : positiveInt('pingpong-warmup', values['pingpong-warmup'], 50),
     size: positiveInt('size', values.size, 100),
     warmupRuns: positiveInt('warmup', values.warmup, 1),
     sections,

@@ -35,8 +35,6 @@ import { runInProcessSection } from './support/in-process-runner.js';
 const DEFAULT_OUT = fileURLToPath(
   new URL('../../bench/results/latest.json', import.meta.url),
 );
-// The raw limit is a rate; 10x the send N keeps its start-up cost out of it.
-const RAW_N_FACTOR = 10;
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -135,7 +133,8 @@ async function main(argv: string[]): Promise<number> {
   const raw: RawRecord[] = [];
   const measureRaw = async (repeat: number) => {
     const records = await runRawLimit(
-      options.sendN * RAW_N_FACTOR,
+      // The same N as the send runs, from a fresh process too: same framing, same conditions.
+      options.sendN,
       options.size,
       repeat,
     );
@@ -155,6 +154,7 @@ async function main(argv: string[]): Promise<number> {
       sendN: options.sendN,
       size: options.size,
       pingpongN: options.pingpongN,
+      pingpongWarmup: options.pingpongWarmup,
       warmupRuns: options.warmupRuns,
       log,
       // Interleaved with the send runs, so the limit and the library meet the same noise.
@@ -177,7 +177,7 @@ async function main(argv: string[]): Promise<number> {
   const out: string[] = [];
   if (runs.length > 0) {
     out.push(
-      `### Peers: send ${options.sendN.toLocaleString('en-US')} x ${options.size} B, ping-pong ${options.pingpongN.toLocaleString('en-US')}; median (min-max) of ${options.repeats}`,
+      `### Peers: send ${options.sendN.toLocaleString('en-US')} x ${options.size} B, ping-pong ${options.pingpongN.toLocaleString('en-US')} (warm-up ${options.pingpongWarmup ?? 50}); median (min-max) of ${options.repeats}`,
       '',
       peerTable(runs, pairs),
       '',

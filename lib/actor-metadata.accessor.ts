@@ -14,7 +14,8 @@ import type { RouteMetadata } from './decorators/route.decorator.js';
 import type { ProcessOptions } from './interfaces/process-options.interface.js';
 
 /** A class or a method: what decorators put metadata on. */
-export type MetadataTarget = (...args: any[]) => unknown;
+export type MetadataTarget =
+  ((...args: any[]) => unknown) | (abstract new (...args: any[]) => unknown);
 
 /** Reads the metadata of the actor decorators. */
 @Injectable()

@@ -60,6 +60,8 @@ interface EnhancerContextCreator {
   };
 }
 
+type AnyMethod = (...args: any[]) => unknown;
+
 function hasEntries(value: unknown): boolean {
   return Array.isArray(value) && value.length > 0;
 }
@@ -132,7 +134,7 @@ export class ActorExplorer implements OnModuleInit {
     if (cached) return cached;
     const baseId = this.metadataAccessor.getProcessMetadata(classRef)?.id;
     const shownId = processId ?? baseId ?? classRef.name;
-    const prototype = classRef.prototype as Record<string, MetadataTarget>;
+    const prototype = classRef.prototype as Record<string, AnyMethod>;
     const mailboxes = new Map<string, MailboxDefinition>();
     const mailboxList: MailboxDefinition[] = [];
     const routes = new Map<string, RouteDefinition>();
@@ -199,7 +201,7 @@ export class ActorExplorer implements OnModuleInit {
       );
       if (direct !== undefined) return (mailbox.invoker = direct);
     }
-    const instance = record.instance as Record<string, MetadataTarget>;
+    const instance = record.instance as Record<string, AnyMethod>;
     const method = instance[mailbox.methodKey];
     const manager = this.processManager;
     const callback = function (this: unknown, ...args: unknown[]): unknown {
@@ -224,7 +226,16 @@ export class ActorExplorer implements OnModuleInit {
       this.paramsFactory,
       undefined,
       undefined,
-      { guards: true, interceptors: true, filters: true },
+      {
+        guards: true,
+        interceptors: true,
+        // Without a custom filter Nest's default one only logs and rethrows; the process
+        // manager logs the failure itself, with the process, mailbox and sender.
+        filters: this.hasExceptionFilters(
+          (record.instance as object).constructor as MetadataTarget,
+          method,
+        ),
+      },
       'rpc',
     );
   };
@@ -240,7 +251,7 @@ export class ActorExplorer implements OnModuleInit {
     classRef: MetadataTarget,
     mailbox: MailboxDefinition,
   ): MailboxInvoker | undefined {
-    const method = (classRef.prototype as Record<string, MetadataTarget>)[
+    const method = (classRef.prototype as Record<string, AnyMethod>)[
       mailbox.methodKey
     ];
     for (const key of ENHANCER_METADATA_KEYS) {
@@ -293,6 +304,25 @@ export class ActorExplorer implements OnModuleInit {
       }
       return method.apply(instance, args);
     };
+  }
+
+  private hasExceptionFilters(
+    classRef: MetadataTarget,
+    method: AnyMethod,
+  ): boolean {
+    const creator = (
+      this.externalContextCreator as unknown as Record<
+        string,
+        EnhancerContextCreator | undefined
+      >
+    ).filtersContextCreator;
+    return (
+      typeof creator?.getGlobalMetadata !== 'function' ||
+      hasEntries(creator.getGlobalMetadata()) ||
+      hasEntries(creator.config?.getGlobalRequestFilters?.()) ||
+      hasEntries(Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, classRef)) ||
+      hasEntries(Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, method))
+    );
   }
 
   /** True when the app has global (or request-scoped global) enhancers. */

@@ -22,6 +22,8 @@ export interface PeerCommand {
     server: Implementation,
     n: number,
     size: number,
+    /** Unmeasured ping-pong round trips; undefined = the peer's default (50). */
+    warmup?: number,
   ): string[];
 }
 
@@ -75,7 +77,7 @@ function doubleDashPeer(
     command,
     prefix,
     serveArgs: () => [...prefix, 'serve', '--port', '0', ...extra],
-    clientArgs: (mode, to, server, n, size) => [
+    clientArgs: (mode, to, server, n, size, warmup) => [
       ...prefix,
       mode,
       '--to',
@@ -83,6 +85,9 @@ function doubleDashPeer(
       '--n',
       String(n),
       ...(mode === 'send' ? ['--size', String(size)] : []),
+      ...(mode === 'pingpong' && warmup !== undefined
+        ? ['--warmup', String(warmup)]
+        : []),
       '--names',
       namesToward(server),
       ...extra,
@@ -134,13 +139,16 @@ export function resolvePeers(): {
         prefix: [],
         serveArgs: () => ['serve', '-port', '0'],
         // The Go client always uses the mesos-go names (every server installs them).
-        clientArgs: (mode, to, _server, n, size) => [
+        clientArgs: (mode, to, _server, n, size, warmup) => [
           mode,
           '-to',
           to,
           '-n',
           String(n),
           ...(mode === 'send' ? ['-size', String(size)] : []),
+          ...(mode === 'pingpong' && warmup !== undefined
+            ? ['-warmup', String(warmup)]
+            : []),
         ],
       });
     }

@@ -31,6 +31,8 @@ export interface MatrixOptions {
   sendN: number;
   size: number;
   pingpongN: number;
+  /** Ping-pong warm-up round trips for every client (undefined: the peers' default, 50). */
+  pingpongWarmup?: number;
   /** Unmeasured `send` runs into each server first (JIT warm-up of the TS server). */
   warmupRuns: number;
   log: (line: string) => void;
@@ -73,12 +75,13 @@ async function runClient(
   mode: ClientMode,
   n: number,
   size: number,
+  warmup?: number,
 ): Promise<Record<string, unknown>> {
   // compactor sends ~3,000 msgs/s; leave every pair ample time, and still end a hang.
   const timeoutMs = 60_000 + n * 5;
   const result = await runChild(
     peer.command,
-    peer.clientArgs(mode, to, server, n, size),
+    peer.clientArgs(mode, to, server, n, size, warmup),
     timeoutMs,
   );
   const line = lastJsonLine(result.stdout);
@@ -142,6 +145,7 @@ export async function runPeerMatrix(
             mode,
             n,
             options.size,
+            options.pingpongWarmup,
           );
           const record: RunRecord = {
             pair: pairName(pair),

@@ -98,7 +98,10 @@ export class LibprocessClient extends ClientProxy<
     return this.options.actorRef as T;
   }
 
-  override send<TResult = any>(): Observable<TResult> {
+  override send<TResult = any, TInput = any>(
+    _pattern: unknown,
+    _data: TInput,
+  ): Observable<TResult> {
     return throwError(() => new RequestResponseUnsupportedError());
   }
 

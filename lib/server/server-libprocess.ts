@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   type CustomTransportStrategy,
   type MessageHandler,
@@ -45,6 +45,7 @@ export class LibprocessServer
 {
   /** Handlers are awaited one at a time per process; their failures are logged here. */
   override readonly propagatesEventHandlerErrors = true;
+  protected override readonly logger = new Logger(LibprocessServer.name);
   private node: WireNode | undefined;
   private closing: Promise<void> | undefined;
   private hasProcessingHooks = false;
@@ -60,6 +61,9 @@ export class LibprocessServer
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
+    // One node per server: a second listen() (e.g. two microservices sharing the strategy)
+    // reuses it.
+    if (this.node !== undefined) return callback();
     try {
       const node = new WireNode(
         {

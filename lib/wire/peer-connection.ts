@@ -1,8 +1,9 @@
 import { connect, type Socket } from 'node:net';
 
-import { MESSAGE_BODY_END } from './message-encoder.js';
+import { encodeMessageHead, MESSAGE_BODY_END } from './message-encoder.js';
 import type { Upid } from './upid.js';
 import {
+  MAX_CACHED_MESSAGE_HEADS,
   MAX_OUTBOUND_SLAB_BYTES,
   MIN_OUTBOUND_SLAB_BYTES,
 } from './wire.constants.js';
@@ -28,6 +29,24 @@ export interface PeerConnectionListener {
 
 // Messages at least this large are written as their own buffers instead of being copied.
 const LARGE_MESSAGE_BYTES = MAX_OUTBOUND_SLAB_BYTES / 2;
+const CR = 0x0d;
+const LF = 0x0a;
+// Lower-case hex digits, as C++ libprocess writes the chunk size.
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+
+/**
+ * The encoded head of the messages `from -> to.id` named `name` on this connection (the Host
+ * header is the connection's address), in both framings, each built on first use.
+ */
+interface MessageHead {
+  readonly from: string;
+  readonly toId: string;
+  readonly name: string;
+  /** The head of an empty message, complete. */
+  empty: Buffer | null;
+  /** The head of a message with a body, up to the chunk-size line (excluded). */
+  chunked: Buffer | null;
+}
 
 /**
  * The persistent outbound socket to one peer address (`host:port`).
@@ -58,6 +77,13 @@ export class PeerConnection {
   private tickBytes = 0;
   private flushScheduled = false;
   private resolveClosed!: () => void;
+  /**
+   * Encoded heads by sender, process id and name: a process sends the same few messages to a
+   * peer over and over, and copying a cached head is ~5x cheaper than encoding it. Bounded
+   * (cleared when full) because senders and names are open-ended.
+   */
+  private readonly heads = new Map<string, MessageHead>();
+  private lastHead: MessageHead | null = null;
 
   constructor(
     readonly address: string,
@@ -88,15 +114,33 @@ export class PeerConnection {
   }
 
   /**
-   * Queues one encoded message (`head` from `encodeMessageHead`). Returns false, queuing
-   * nothing, when the connection is closed or the peer has `maxQueuedBytes` unread already.
+   * Queues message `name` from `from` to `to` (a process at this connection's address),
+   * encoded exactly like `encodeMessage`. Returns false, queuing nothing, when the connection
+   * is closed or the peer has `maxQueuedBytes` unread already.
    */
-  send(head: string, body: Uint8Array): boolean {
+  send(from: Upid, to: Upid, name: string, body: Uint8Array): boolean {
     if (this.closed) return false;
+    const bodyLength = body.length;
+    const entry = this.head(from.toString(), to, name);
+    let head: Buffer;
+    let sizeDigits = 0;
+    if (bodyLength === 0) {
+      head = entry.empty ??= Buffer.from(
+        encodeMessageHead(from, to, name, 0),
+        'latin1',
+      );
+    } else {
+      // The chunk-size line (`1\r\n` here) is written per message.
+      head = entry.chunked ??= Buffer.from(
+        encodeMessageHead(from, to, name, 1).slice(0, -3),
+        'latin1',
+      );
+      for (let n = bodyLength; n > 0; n = Math.floor(n / 16)) sizeDigits++;
+    }
     const size =
       head.length +
-      body.length +
-      (body.length > 0 ? MESSAGE_BODY_END.length : 0);
+      bodyLength +
+      (bodyLength > 0 ? sizeDigits + 2 + MESSAGE_BODY_END.length : 0);
     const queued = this.queuedBytes;
     // A single message larger than the limit still goes out when nothing else is queued.
     if (queued > 0 && queued + size > this.maxQueuedBytes) return false;
@@ -109,8 +153,9 @@ export class PeerConnection {
       this.flushSlab();
       // Head, body and chunk end leave as one writev, the body without a copy.
       this.socket.cork();
-      this.socket.write(head, 'latin1');
-      if (body.length > 0) {
+      this.socket.write(head);
+      if (bodyLength > 0) {
+        this.socket.write(`${bodyLength.toString(16)}\r\n`, 'latin1');
         this.socket.write(body);
         this.socket.write(MESSAGE_BODY_END);
       }
@@ -127,14 +172,49 @@ export class PeerConnection {
       slab = this.slab = Buffer.allocUnsafe(Math.max(this.slabSize, size));
       this.slabStart = this.slabEnd = 0;
     }
-    let offset = this.slabEnd + slab.write(head, this.slabEnd, 'latin1');
-    if (body.length > 0) {
+    slab.set(head, this.slabEnd);
+    let offset = this.slabEnd + head.length;
+    if (bodyLength > 0) {
+      for (let i = sizeDigits - 1, n = bodyLength; i >= 0; i--) {
+        slab[offset + i] = HEX_DIGITS[n & 15];
+        n = Math.floor(n / 16);
+      }
+      offset += sizeDigits;
+      slab[offset++] = CR;
+      slab[offset++] = LF;
       slab.set(body, offset);
-      offset += body.length;
-      offset += MESSAGE_BODY_END.copy(slab, offset);
+      offset += bodyLength;
+      slab.set(MESSAGE_BODY_END, offset);
+      offset += MESSAGE_BODY_END.length;
     }
     this.slabEnd = offset;
     return true;
+  }
+
+  /** The cached head entry of `from -> to.id` named `name`. */
+  private head(from: string, to: Upid, name: string): MessageHead {
+    const last = this.lastHead;
+    if (
+      last !== null &&
+      last.from === from &&
+      last.toId === to.id &&
+      last.name === name
+    ) {
+      return last;
+    }
+    const key = `${from} ${to.id} ${name}`;
+    let entry = this.heads.get(key);
+    if (entry === undefined) {
+      if (this.heads.size >= MAX_CACHED_MESSAGE_HEADS) this.heads.clear();
+      entry = { from, toId: to.id, name, empty: null, chunked: null };
+      this.heads.set(key, entry);
+    }
+    return (this.lastHead = entry);
+  }
+
+  /** Number of cached message heads (bounded by `MAX_CACHED_MESSAGE_HEADS`). */
+  get cachedHeads(): number {
+    return this.heads.size;
   }
 
   /** Writes the messages gathered in the current slab. */
@@ -174,6 +254,8 @@ export class PeerConnection {
     const lostBytes = this.queuedBytes;
     this.slab = null;
     this.slabStart = this.slabEnd = 0;
+    this.heads.clear();
+    this.lastHead = null;
     this.socket.destroy();
     try {
       this.listener.onPeerClose(this, error, lostBytes);

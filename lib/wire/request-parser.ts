@@ -13,8 +13,13 @@ const MAX_CHUNK_SIZE_DIGITS = 12;
 
 // Heads up to this size are remembered for the repeat check (libprocess heads are ~200 bytes).
 const MAX_CACHED_HEAD_BYTES = 1024;
+// Distinct heads remembered per connection: one sender on one connection alternates between a
+// few mailboxes (a full head parse costs ~10x an exact repeat).
+const CACHED_HEADS = 4;
+// A chunk-size line of a libprocess message is a few hex digits: look for its CR in JS first.
+const SHORT_LINE_BYTES = 18;
 
-/** The parse of the previous request head of a connection. */
+/** The parse of a recent request head of a connection. */
 interface CachedHead {
   bytes: Buffer;
   method: string;
@@ -56,8 +61,9 @@ HeaderBag.prototype = Object.create(null);
 /**
  * Streaming HTTP/1.x request parser for one inbound connection, fed raw socket chunks.
  *
- * It is a byte scanner over Buffers: the head is located with `indexOf(CRLFCRLF)` and decoded
- * once, bodies are zero-copy slices of the socket chunk when they arrive in one piece (else
+ * It is a byte scanner over Buffers: a head that repeats one of the connection's recent heads
+ * is recognised by one byte comparison, any other head is located with `indexOf(CRLFCRLF)` and
+ * decoded once, bodies are zero-copy slices of the socket chunk when they arrive in one piece (else
  * copied once into a buffer of the announced size), and bytes are joined only when a line or
  * head truly spans reads. Requests are reported in order through `onRequest`; the first
  * framing or limit violation is reported through `onError` and the parser stops for good
@@ -78,8 +84,12 @@ export class RequestParser {
   private chunkedBytes = 0;
   private chunkRemaining = 0;
   private trailerBytes = 0;
+  /** End of the head matched by {@link repeatedHead}. */
+  private headEnd = 0;
 
-  private cachedHead: CachedHead | null = null;
+  /** Recently parsed heads, replaced round-robin. */
+  private readonly cachedHeads: CachedHead[] = [];
+  private nextCachedHead = 0;
   // Senders repeat on a connection: reuse the last parsed PID.
   private lastFromText = '';
   private lastFrom: Upid | undefined;
@@ -193,18 +203,23 @@ export class RequestParser {
           // Tolerate stray CRLFs between requests (RFC 9112 section 2.2).
           while (pos < length && (data[pos] === CR || data[pos] === LF)) pos++;
           if (pos === length) return;
-          const end = data.indexOf(CRLFCRLF, pos);
-          if (end < 0) {
-            this.keep(data, pos);
-            return;
+          let framing = this.repeatedHead(data, pos);
+          if (framing === -3) {
+            const end = data.indexOf(CRLFCRLF, pos);
+            if (end < 0) {
+              this.keep(data, pos);
+              return;
+            }
+            if (end - pos > this.limits.maxHeaderBytes) {
+              this.fail(431, 'Request header too large');
+              return;
+            }
+            framing = this.head(data, pos, end);
+            if (framing < -1) return; // failed
+            pos = end + 4;
+          } else {
+            pos = this.headEnd + 4;
           }
-          if (end - pos > this.limits.maxHeaderBytes) {
-            this.fail(431, 'Request header too large');
-            return;
-          }
-          const framing = this.head(data, pos, end);
-          if (framing < -1) return; // failed
-          pos = end + 4;
           if (framing === -1) {
             this.state = State.ChunkSize;
             this.chunkedBytes = 0;
@@ -234,7 +249,7 @@ export class RequestParser {
           break;
         }
         case State.ChunkSize: {
-          const eol = data.indexOf(CRLF, pos);
+          const eol = lineEnd(data, pos);
           if (eol < 0) {
             this.keep(data, pos);
             return;
@@ -273,7 +288,11 @@ export class RequestParser {
           break;
         }
         case State.Trailer: {
-          const eol = data.indexOf(CRLF, pos);
+          // The empty trailer of every libprocess message needs no search.
+          const eol =
+            data[pos] === CR && data[pos + 1] === LF
+              ? pos
+              : data.indexOf(CRLF, pos);
           if (eol < 0) {
             this.keep(data, pos);
             return;
@@ -307,35 +326,59 @@ export class RequestParser {
   }
 
   /**
-   * Sets `this.request` from the head `data[pos, end)`. A libprocess sender repeats the same
-   * head for every message to the same mailbox (same sender, path and framing, and for
-   * Content-Length dialects often the same length), so an exact repeat of the previous head
-   * reuses its parse: one byte comparison instead of decoding and scanning it again.
+   * A libprocess sender repeats the same head for every message to the same mailbox (same
+   * sender, path and framing, and for Content-Length dialects often the same length), so a
+   * head that exactly repeats a recent one reuses its parse, and is found without scanning for
+   * its end: a cached head followed by CRLFCRLF at `pos` is that head. This is exact because a
+   * cached head was delimited by the first CRLFCRLF after its start and does not end in CR or
+   * LF (see {@link head}), so no earlier CRLFCRLF can start inside it.
+   *
+   * Sets `this.request` and `this.headEnd` and returns the framing on a hit; -3 on a miss.
    */
+  private repeatedHead(data: Buffer, pos: number): number {
+    const heads = this.cachedHeads;
+    for (let i = 0; i < heads.length; i++) {
+      const cached = heads[i];
+      const bytes = cached.bytes;
+      const end = pos + bytes.length;
+      if (
+        data[end] === CR &&
+        data[end + 1] === LF &&
+        data[end + 2] === CR &&
+        data[end + 3] === LF &&
+        data.compare(bytes, 0, bytes.length, pos, end) === 0
+      ) {
+        this.request = {
+          method: cached.method,
+          path: cached.path,
+          version: cached.version,
+          headers: cached.headers,
+          body: EMPTY_BODY,
+          from: cached.from,
+        };
+        this.headEnd = end;
+        return cached.framing;
+      }
+    }
+    return -3;
+  }
+
+  /** Parses the head `data[pos, end)` into `this.request` and remembers it for repeats. */
   private head(data: Buffer, pos: number, end: number): number {
     const length = end - pos;
-    const cached = this.cachedHead;
-    if (
-      cached !== null &&
-      cached.bytes.length === length &&
-      data.compare(cached.bytes, 0, length, pos, end) === 0
-    ) {
-      this.request = {
-        method: cached.method,
-        path: cached.path,
-        version: cached.version,
-        headers: cached.headers,
-        body: EMPTY_BODY,
-        from: cached.from,
-      };
-      return cached.framing;
-    }
     const framing = this.parseHead(data.toString('latin1', pos, end));
     const request = this.request;
-    if (framing >= -1 && request !== null && length <= MAX_CACHED_HEAD_BYTES) {
+    const last = data[end - 1];
+    if (
+      framing >= -1 &&
+      request !== null &&
+      length <= MAX_CACHED_HEAD_BYTES &&
+      last !== CR &&
+      last !== LF
+    ) {
       // Shared by every request with this head from now on, hence read-only.
       Object.freeze(request.headers);
-      this.cachedHead = {
+      const cached: CachedHead = {
         bytes: Buffer.from(data.subarray(pos, end)),
         method: request.method,
         path: request.path,
@@ -344,6 +387,12 @@ export class RequestParser {
         from: request.from,
         framing,
       };
+      if (this.cachedHeads.length < CACHED_HEADS) {
+        this.cachedHeads.push(cached);
+      } else {
+        this.cachedHeads[this.nextCachedHead] = cached;
+        this.nextCachedHead = (this.nextCachedHead + 1) % CACHED_HEADS;
+      }
     }
     return framing;
   }
@@ -527,6 +576,21 @@ export class RequestParser {
     this.stop();
     this.onError(new RequestParseError(reason, status));
   }
+}
+
+/**
+ * The offset of the CRLF ending the line at `pos`, or -1. Short lines (chunk sizes) are
+ * scanned in JS, which is cheaper than the native `indexOf` call for a few bytes.
+ */
+function lineEnd(data: Buffer, pos: number): number {
+  const limit = Math.min(data.length - 1, pos + SHORT_LINE_BYTES);
+  for (let i = pos; i < limit; i++) {
+    if (data[i] === CR) {
+      if (data[i + 1] === LF) return i;
+      break;
+    }
+  }
+  return data.indexOf(CRLF, pos);
 }
 
 function isBlank(c: number): boolean {

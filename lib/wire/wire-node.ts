@@ -8,7 +8,7 @@ import {
   InboundConnection,
   type InboundContext,
 } from './inbound-connection.js';
-import { encodeMessageHead, isValidMessageName } from './message-encoder.js';
+import { isValidMessageName } from './message-encoder.js';
 import {
   PeerConnection,
   type PeerConnectionListener,
@@ -280,9 +280,7 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
             ? Buffer.from(body, 'utf8')
             : body;
       const connection = this.connection(to);
-      if (
-        !connection.send(encodeMessageHead(from, to, name, bytes.length), bytes)
-      ) {
+      if (!connection.send(from, to, name, bytes)) {
         this.reportError(
           new WireError(
             `Dropped message ${JSON.stringify(name)} to ${to}: more than ` +

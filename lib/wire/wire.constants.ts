@@ -87,3 +87,6 @@ export const STATUS_REASONS: Readonly<Record<number, string>> = Object.freeze({
  */
 export const MIN_OUTBOUND_SLAB_BYTES = 4 * 1024;
 export const MAX_OUTBOUND_SLAB_BYTES = 64 * 1024;
+
+/** Encoded message heads an outbound connection keeps (per sender, process id and name). */
+export const MAX_CACHED_MESSAGE_HEADS = 256;

@@ -16,6 +16,7 @@ import {
   Process,
   Upid,
 } from '../../lib/index.js';
+import { closedLoopbackPort } from '../support/ports.js';
 import { waitFor } from '../support/wait-for.js';
 import { rawClient } from '../wire/wire-test.helpers.js';
 import { startNode, type TestNode } from './support/start-node.js';
@@ -105,6 +106,19 @@ class Worker {
   @OnExited()
   onExited(pid: Upid): void {
     this.exited.push(pid.toString());
+  }
+}
+
+/** Sends every ball it gets back to its peer. */
+class Bouncer {
+  hits = 0;
+  peer?: Upid;
+  constructor(private readonly actors: ActorRef) {}
+
+  @Mailbox('ball')
+  ball(): void {
+    this.hits++;
+    this.actors.send(this.peer!, 'ball', '');
   }
 }
 
@@ -320,6 +334,40 @@ describe('ActorModule messaging', () => {
     await waitFor(() => b.log.length === 1, 5000, 'the message to b');
     expect(a.log).toEqual(['held']);
     expect(b.log).toEqual(['message:on time']);
+  });
+
+  it('keeps timers and sockets served while local processes message each other forever', async () => {
+    const node = await startTracked({ providers: [] });
+    const a = new Bouncer(node.actors);
+    const b = new Bouncer(node.actors);
+    const pidA = node.actors.spawn(a);
+    const pidB = node.actors.spawn(b);
+    a.peer = pidB;
+    b.peer = pidA;
+    node.actors.send(pidB, 'ball', '', { from: a });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const listing = (await (
+      await fetch(`http://127.0.0.1:${pidA.port}/__processes__`)
+    ).json()) as Array<{ id: string }>;
+    expect(listing.map((p) => p.id).sort()).toEqual([
+      'bouncer(1)',
+      'bouncer(2)',
+    ]);
+    node.actors.terminate(a);
+    node.actors.terminate(b);
+    expect(a.hits + b.hits).toBeGreaterThan(1000);
+  });
+
+  it('reports a send that cannot be delivered as an error event', async () => {
+    const node = await startTracked({ providers: [Client] });
+    const errors: Error[] = [];
+    node.server.on('error', (error) => errors.push(error));
+    const port = await closedLoopbackPort();
+    node.actors.send(`nobody@127.0.0.1:${port}`, 'hello', 'x', {
+      from: node.get(Client),
+    });
+    await waitFor(() => errors.length > 0, 5000, 'an error event');
+    expect(errors[0].message).toContain(`127.0.0.1:${port}`);
   });
 
   it('exposes the server status and the wire node', async () => {

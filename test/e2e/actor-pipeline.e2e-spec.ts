@@ -1,6 +1,11 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import {
+  type ArgumentsHost,
   type CallHandler,
+  Catch,
+  type ExceptionFilter,
+  Logger,
+  UseFilters,
   type CanActivate,
   Controller,
   type ExecutionContext,
@@ -13,10 +18,14 @@ import {
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { delay, type Observable, tap } from 'rxjs';
 
+import { Test } from '@nestjs/testing';
+
 import {
+  ActorModule,
   ActorRef,
   LibprocessContext,
   LIBPROCESS_TRANSPORT,
+  LibprocessServer,
   Mailbox,
   Process,
   Upid,
@@ -66,6 +75,30 @@ class Guarded {
     @Ctx() ctx: LibprocessContext,
   ): void {
     trace.push(`handler:${text}:${ctx.from.id}`);
+  }
+}
+
+@Catch()
+class RecordingFilter implements ExceptionFilter {
+  catch(error: Error, host: ArgumentsHost): string {
+    trace.push(`filter:${host.getType()}:${error.message}`);
+    return 'handled';
+  }
+}
+
+@Process('failing')
+@Injectable()
+@UseInterceptors(TraceInterceptor)
+class Failing {
+  @UseFilters(RecordingFilter)
+  @Mailbox('filtered')
+  filtered(): void {
+    throw new Error('caught by the filter');
+  }
+
+  @Mailbox('unfiltered')
+  unfiltered(): void {
+    throw new Error('nobody catches this');
   }
 }
 
@@ -132,6 +165,69 @@ describe('ActorModule through the Nest pipeline', () => {
       'handler:THREE:sender',
       'after:three',
     ]);
+  });
+
+  it('applies exception filters, and logs unfiltered failures once with the process', async () => {
+    const errors = jest
+      .spyOn(Logger.prototype, 'error')
+      .mockImplementation(() => undefined);
+    try {
+      const node = await startNode({
+        providers: [Failing, Sender, TraceInterceptor, RecordingFilter],
+      });
+      nodes.push(node);
+      const from = { from: node.get(Sender) };
+      node.actors.send(node.pid('failing'), 'filtered', 'f', from);
+      node.actors.send(node.pid('failing'), 'unfiltered', 'u', from);
+      await waitFor(() => errors.mock.calls.length > 0, 5000, 'the error log');
+      expect(trace).toEqual([
+        'before:f',
+        'filter:rpc:caught by the filter',
+        'before:u',
+      ]);
+      expect(errors.mock.calls.map((call) => call[0])).toEqual([
+        expect.stringMatching(
+          /^Process "failing@.*" failed in mailbox "unfiltered" \(message from "sender@.*"\): nobody catches this$/,
+        ),
+      ]);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  it('runs the processing (tracing) hooks around each handler', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [ActorModule.forRoot({ ip: '127.0.0.1', port: 0 })],
+      providers: [Listener],
+    }).compile();
+    const server = moduleRef.get(LibprocessServer);
+    const spans: string[] = [];
+    server.setOnProcessingStartHook((transportId, context, done) => {
+      const ctx = context as LibprocessContext;
+      spans.push(`start:${ctx.name}:${transportId === LIBPROCESS_TRANSPORT}`);
+      return done();
+    });
+    server.setOnProcessingEndHook((_transportId, context) => {
+      spans.push(`end:${(context as LibprocessContext).name}`);
+    });
+    const app = moduleRef.createNestMicroservice({
+      strategy: server,
+      logger: ['error'],
+    });
+    await app.listen();
+    try {
+      const listener = app.get(Listener);
+      app
+        .get(ActorRef)
+        .send(app.get(ActorRef).self(listener), 'hello-back', 'x', {
+          from: listener,
+        });
+      await waitFor(() => spans.length === 2, 5000, 'the end hook');
+      expect(spans).toEqual(['start:hello-back:true', 'end:hello-back']);
+      expect(listener.got).toEqual(['x']);
+    } finally {
+      await app.close();
+    }
   });
 
   it('serves controller @EventPattern("<id>/<name>") handlers as a process', async () => {
