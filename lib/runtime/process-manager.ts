@@ -966,7 +966,9 @@ export class ProcessManager {
     if (this.events.listenerCount('error') > 0) {
       this.events.emit('error', error);
     } else {
-      this.logger.error(error.message, error.stack);
+      // A network condition (peer unreachable, queue full), not a bug here: one line, no
+      // stack, so a peer that stays down does not bury the log.
+      this.logger.warn(error.message);
     }
   };
 
