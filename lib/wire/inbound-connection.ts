@@ -23,12 +23,16 @@ const BAD_SENDER = Buffer.from(
   'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n',
   'latin1',
 );
+const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
 const SERVER_ERROR = Buffer.from(
   'HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n',
   'latin1',
 );
 // Header values must not be able to inject lines into the response.
 const UNSAFE_HEADER_TEXT = /[\r\n]/;
+// Pending message responses are written at once from this size on, instead of at the end of
+// the event-loop iteration.
+const MAX_DEFERRED_RESPONSE_BYTES = 16 * 1024;
 
 /** A response waiting for an asynchronous HTTP handler, or queued behind one. */
 interface ResponseSlot {
@@ -46,8 +50,15 @@ export interface InboundContext {
 
 /**
  * One accepted connection: parses requests, hands messages and HTTP requests to the handlers,
- * and writes the responses in request order (all responses produced while handling one read
- * leave as a single write).
+ * and writes the responses in request order.
+ *
+ * The 202/404 answers to messages are coalesced: they leave in one write per connection at the
+ * end of the current event-loop iteration (`setImmediate`), or at once when 16 KiB are pending,
+ * instead of one write per read; a sender that streams messages costs a fraction of the
+ * syscalls. Not a timer: C++ libprocess sockets use Nagle's algorithm, and the response
+ * carries the ACK that releases the sender's next small write, so any delay beyond this
+ * iteration would stall C++ senders by that delay. HTTP responses and parse errors are written
+ * at the end of the read that produced them (they are answers somebody waits for).
  *
  * Inbound sockets are never closed for idleness: a libprocess peer keeps its sending socket
  * open for the lifetime of its process. Peers that write and close at once (C++ `send()` over
@@ -62,6 +73,9 @@ export class InboundConnection {
   private out: Buffer[] = [];
   private outBytes = 0;
   private endAfterFlush = false;
+  /** Whether `out` holds a response that must not wait for the coalesced flush. */
+  private urgent = false;
+  private scheduledFlush: NodeJS.Immediate | null = null;
   private readonly slots: ResponseSlot[] = [];
   private handlingRead = false;
   private closed = false;
@@ -74,6 +88,8 @@ export class InboundConnection {
       context.limits,
       (request) => this.handleRequest(request),
       (error) => this.handleParseError(error),
+      // Urgent: the client sends the body only once it has the interim response.
+      () => this.respond(CONTINUE, false),
     );
     let resolveClosed!: () => void;
     this.whenClosed = new Promise((resolve) => (resolveClosed = resolve));
@@ -82,13 +98,18 @@ export class InboundConnection {
       this.handlingRead = true;
       this.parser.execute(chunk);
       this.handlingRead = false;
-      this.flush();
+      if (this.urgent || this.outBytes >= MAX_DEFERRED_RESPONSE_BYTES) {
+        this.flush();
+      } else if (this.outBytes > 0 && this.scheduledFlush === null) {
+        this.scheduledFlush = setImmediate(flushInbound, this);
+      }
     });
     // Resets from peers that close right after writing are routine (see quirk 1 of the peers
     // README); the socket is closed by Node right after.
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.closed = true;
+      this.cancelScheduledFlush();
       this.parser.stop();
       this.context.onInboundClose(this);
       resolveClosed();
@@ -137,7 +158,7 @@ export class InboundConnection {
             this.remoteAddress(),
           ),
         );
-        this.respond(BAD_SENDER, false);
+        this.respond(BAD_SENDER, false, false);
         return;
       }
     }
@@ -150,7 +171,7 @@ export class InboundConnection {
       try {
         to = decodeURIComponent(to);
       } catch {
-        this.respond(NOT_FOUND, false);
+        this.respond(NOT_FOUND, false, false);
         return;
       }
     }
@@ -171,10 +192,10 @@ export class InboundConnection {
           { cause: error },
         ),
       );
-      this.respond(SERVER_ERROR, false);
+      this.respond(SERVER_ERROR, false, false);
       return;
     }
-    this.respond(delivered ? ACCEPTED : NOT_FOUND, false);
+    this.respond(delivered ? ACCEPTED : NOT_FOUND, false, false);
   }
 
   private serveHttp(request: WireRequest): void {
@@ -261,14 +282,18 @@ export class InboundConnection {
     this.respond(errorResponse(error.status), true);
   }
 
-  /** Queues `bytes` behind any response still being produced. */
-  private respond(bytes: Buffer, end: boolean): void {
+  /**
+   * Queues `bytes` behind any response still being produced. Message responses pass
+   * `urgent = false` and may wait for the coalesced flush.
+   */
+  private respond(bytes: Buffer, end: boolean, urgent = true): void {
     if (this.slots.length > 0) {
       this.slots.push({ bytes, end });
       return;
     }
     this.out.push(bytes);
     this.outBytes += bytes.length;
+    if (urgent) this.urgent = true;
     if (end) this.endAfterFlush = true;
   }
 
@@ -279,11 +304,15 @@ export class InboundConnection {
       this.out.push(slot.bytes!);
       this.outBytes += slot.bytes!.length;
       if (slot.end) this.endAfterFlush = true;
+      this.urgent = true;
     }
     if (!this.handlingRead) this.flush();
   }
 
-  private flush(): void {
+  /** Writes every queued response now (also the coalesced ones). */
+  flush(): void {
+    this.cancelScheduledFlush();
+    this.urgent = false;
     if (this.outBytes > 0) {
       const out = this.out;
       const bytes =
@@ -298,6 +327,13 @@ export class InboundConnection {
     }
   }
 
+  private cancelScheduledFlush(): void {
+    if (this.scheduledFlush !== null) {
+      clearImmediate(this.scheduledFlush);
+      this.scheduledFlush = null;
+    }
+  }
+
   private remoteAddress(): string {
     const { remoteAddress, remotePort } = this.socket;
     if (remoteAddress === undefined) return 'unknown';
@@ -305,6 +341,10 @@ export class InboundConnection {
       ? `[${remoteAddress}]:${remotePort}`
       : `${remoteAddress}:${remotePort}`;
   }
+}
+
+function flushInbound(connection: InboundConnection): void {
+  connection.flush();
 }
 
 function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {

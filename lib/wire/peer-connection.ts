@@ -1,8 +1,10 @@
 import { connect, type Socket } from 'node:net';
 
+import { WireError } from './errors/wire.error.js';
 import { encodeMessageHead, MESSAGE_BODY_END } from './message-encoder.js';
 import type { Upid } from './upid.js';
 import {
+  KEEPALIVE_INITIAL_DELAY,
   MAX_CACHED_MESSAGE_HEADS,
   MAX_OUTBOUND_SLAB_BYTES,
   MIN_OUTBOUND_SLAB_BYTES,
@@ -46,17 +48,24 @@ interface MessageHead {
   empty: Buffer | null;
   /** The head of a message with a body, up to the chunk-size line (excluded). */
   chunked: Buffer | null;
+  /** The next head with the same name (another sender or process). */
+  readonly next: MessageHead | undefined;
 }
 
 /**
  * The persistent outbound socket to one peer address (`host:port`).
  *
  * Messages are encoded straight into write slabs (4-64 KiB, sized to the peer's traffic): each
- * slab is one allocation shared by many small messages, and everything sent during one tick leaves as one write (flushed
- * on `process.nextTick`, i.e. after the current handler and its microtasks, or as soon as a
- * slab is full, so that a long burst reaches the kernel while it is still being produced).
- * Large bodies are written without copying, head and body corked into one writev. Responses from the peer are read and discarded, so the
+ * slab is one allocation shared by many small messages, and everything sent during one tick
+ * leaves as one write (flushed on `process.nextTick`, i.e. after the current handler and its
+ * microtasks, or as soon as a slab is full, so that a long burst reaches the kernel while it is
+ * still being produced). Message heads are cached per sender, process and name and copied;
+ * only the chunk-size line is written per message. Large bodies are written without copying,
+ * head and body corked into one writev. Responses from the peer are read and discarded, so the
  * peer never blocks on them. Per-peer order is the socket's order.
+ *
+ * A connection that is not established within the connect timeout is closed (`ETIMEDOUT`), and
+ * TCP keepalive detects a peer host that vanished without closing the socket.
  *
  * @internal
  */
@@ -83,19 +92,38 @@ export class PeerConnection {
    * (cleared when full) because senders and names are open-ended.
    */
   private readonly heads = new Map<string, MessageHead>();
+  private headCount = 0;
   private lastHead: MessageHead | null = null;
+  private connectTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly address: string,
     host: string,
     port: number,
     private readonly maxQueuedBytes: number,
+    connectTimeout: number,
     private readonly listener: PeerConnectionListener,
   ) {
     this.whenClosed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.socket = connect({ host, port, noDelay: true });
     this.socket.setNoDelay(true);
+    // A host that vanishes (power loss, network partition) never sends a FIN or RST: keepalive
+    // probes are what eventually close the socket, so that its links fire 'exited'.
+    this.socket.setKeepAlive(true, KEEPALIVE_INITIAL_DELAY);
+    // Likewise a SYN that is never answered: the kernel would retry for minutes.
+    this.connectTimer = setTimeout(() => {
+      this.gone(
+        new WireError(
+          `Could not connect to ${address} within ${connectTimeout} ms`,
+          'ETIMEDOUT',
+          address,
+        ),
+      );
+    }, connectTimeout);
+    // The socket keeps the process alive while it connects; the timer alone must not.
+    this.connectTimer.unref();
     this.socket.on('connect', () => {
+      this.clearConnectTimer();
       this.connected = true;
       this.listener.onPeerConnect(this);
     });
@@ -202,19 +230,33 @@ export class PeerConnection {
     ) {
       return last;
     }
-    const key = `${from} ${to.id} ${name}`;
-    let entry = this.heads.get(key);
-    if (entry === undefined) {
-      if (this.heads.size >= MAX_CACHED_MESSAGE_HEADS) this.heads.clear();
-      entry = { from, toId: to.id, name, empty: null, chunked: null };
-      this.heads.set(key, entry);
+    // Keyed by name, then a short list per name: no key string is built per message.
+    const first = this.heads.get(name);
+    for (let entry = first; entry !== undefined; entry = entry.next) {
+      if (entry.from === from && entry.toId === to.id) {
+        return (this.lastHead = entry);
+      }
     }
+    if (this.headCount >= MAX_CACHED_MESSAGE_HEADS) {
+      this.heads.clear();
+      this.headCount = 0;
+    }
+    const entry: MessageHead = {
+      from,
+      toId: to.id,
+      name,
+      empty: null,
+      chunked: null,
+      next: this.headCount === 0 ? undefined : first,
+    };
+    this.heads.set(name, entry);
+    this.headCount++;
     return (this.lastHead = entry);
   }
 
-  /** Number of cached message heads (bounded by `MAX_CACHED_MESSAGE_HEADS`). */
+  /** Number of cached message heads (at most `MAX_CACHED_MESSAGE_HEADS`). */
   get cachedHeads(): number {
-    return this.heads.size;
+    return this.headCount;
   }
 
   /** Writes the messages gathered in the current slab. */
@@ -248,13 +290,22 @@ export class PeerConnection {
     }
   }
 
+  private clearConnectTimer(): void {
+    if (this.connectTimer !== null) {
+      clearTimeout(this.connectTimer);
+      this.connectTimer = null;
+    }
+  }
+
   private gone(error: Error | undefined): void {
     if (this.closed) return;
     this.closed = true;
+    this.clearConnectTimer();
     const lostBytes = this.queuedBytes;
     this.slab = null;
     this.slabStart = this.slabEnd = 0;
     this.heads.clear();
+    this.headCount = 0;
     this.lastHead = null;
     this.socket.destroy();
     try {

@@ -28,6 +28,7 @@ interface CachedHead {
   headers: Record<string, string>;
   from: Upid | undefined;
   framing: number;
+  expectContinue: boolean;
 }
 
 const enum State {
@@ -86,6 +87,8 @@ export class RequestParser {
   private trailerBytes = 0;
   /** End of the head matched by {@link repeatedHead}. */
   private headEnd = 0;
+  /** Whether the current request asked for `100 Continue` (`Expect: 100-continue`). */
+  private expectContinue = false;
 
   /** Recently parsed heads, replaced round-robin. */
   private readonly cachedHeads: CachedHead[] = [];
@@ -101,6 +104,11 @@ export class RequestParser {
     >,
     private readonly onRequest: (request: WireRequest) => void,
     private readonly onError: (error: RequestParseError) => void,
+    /**
+     * Called when an accepted head announces a body and carries `Expect: 100-continue`
+     * (HTTP/1.1): the client waits for an interim `100 Continue` before sending the body.
+     */
+    private readonly onExpectContinue?: () => void,
   ) {}
 
   /** True once a violation was reported or {@link stop} was called. */
@@ -220,6 +228,7 @@ export class RequestParser {
           } else {
             pos = this.headEnd + 4;
           }
+          if (this.expectContinue && framing !== 0) this.onExpectContinue?.();
           if (framing === -1) {
             this.state = State.ChunkSize;
             this.chunkedBytes = 0;
@@ -357,6 +366,7 @@ export class RequestParser {
           from: cached.from,
         };
         this.headEnd = end;
+        this.expectContinue = cached.expectContinue;
         return cached.framing;
       }
     }
@@ -386,6 +396,7 @@ export class RequestParser {
         headers: request.headers,
         from: request.from,
         framing,
+        expectContinue: this.expectContinue,
       };
       if (this.cachedHeads.length < CACHED_HEADS) {
         this.cachedHeads.push(cached);
@@ -498,6 +509,12 @@ export class RequestParser {
     ) {
       from = this.parseFrom(userAgentFrom);
     }
+    // HTTP/1.0 clients cannot wait for an interim response (RFC 9110 section 10.1.1).
+    const expect = headers['expect'];
+    this.expectContinue =
+      version === '1.1' &&
+      expect !== undefined &&
+      expect.toLowerCase() === '100-continue';
     this.request = {
       method: head.slice(0, sp1),
       path: head.slice(sp1 + 1, sp2),

@@ -15,6 +15,7 @@ import {
 } from './peer-connection.js';
 import { Upid } from './upid.js';
 import {
+  DEFAULT_CONNECT_TIMEOUT,
   DEFAULT_SHUTDOWN_GRACE_PERIOD,
   DEFAULT_WIRE_IP,
   DEFAULT_WIRE_LIMITS,
@@ -63,6 +64,7 @@ export interface WireNodeEvents {
 export class WireNode extends EventEmitter<WireNodeEvents> {
   private readonly limits: WireLimits;
   private readonly gracePeriod: number;
+  private readonly connectTimeout: number;
   private readonly bindIp: Setting<string>;
   private readonly bindPort: Setting<number>;
   private readonly advertiseIp: Setting<string> | undefined;
@@ -96,6 +98,13 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
     this.limits = { ...DEFAULT_WIRE_LIMITS, ...definedOnly(options.limits) };
     this.gracePeriod =
       options.shutdownGracePeriod ?? DEFAULT_SHUTDOWN_GRACE_PERIOD;
+    this.connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
+    // Timers clamp larger values to 1 ms.
+    if (!(this.connectTimeout > 0 && this.connectTimeout <= 0x7fffffff)) {
+      throw new RangeError(
+        `Invalid connectTimeout ${String(options.connectTimeout)}: expected a positive number of milliseconds`,
+      );
+    }
     this.bindIp = setting(options, 'ip', String) ?? {
       value: DEFAULT_WIRE_IP,
       source: 'default',
@@ -399,6 +408,7 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
         to.host,
         to.port,
         this.limits.maxQueuedBytesPerPeer,
+        this.connectTimeout,
         this.peerListener,
       );
       this.peers.set(to.address, connection);

@@ -19,6 +19,10 @@ export const DEFAULT_WIRE_IP = '127.0.0.1';
 export const DEFAULT_WIRE_PORT = 0;
 /** Default time `close()` waits for queued writes to flush before destroying sockets. @publicApi */
 export const DEFAULT_SHUTDOWN_GRACE_PERIOD = 2000;
+/** Default time an outbound connection may take to be established (ms). @publicApi */
+export const DEFAULT_CONNECT_TIMEOUT = 10_000;
+/** Idle time before TCP keepalive probes start on an outbound connection (ms). */
+export const KEEPALIVE_INITIAL_DELAY = 10_000;
 
 /**
  * Environment variables read as defaults by {@link WireNode} (the names C++ libprocess uses);

@@ -71,6 +71,11 @@ export interface WireNodeOptions {
   limits?: Partial<WireLimits>;
   /** Milliseconds `close()` waits for queued writes to flush. */
   shutdownGracePeriod?: number;
+  /**
+   * Milliseconds an outbound connection may take to be established (default 10 s); then its
+   * links fire 'exited' and its queued messages are dropped with an 'error' (`ETIMEDOUT`).
+   */
+  connectTimeout?: number;
 }
 
 /**

@@ -150,6 +150,62 @@ describe('RequestParser fuzz', () => {
     }
   });
 
+  it('parses streams of near-identical heads exactly like one fresh parser per request', () => {
+    // Heads that differ only in their last bytes, are prefixes of each other or end in a
+    // stray CR, cycling through more of them than the parser caches: a cached head must only
+    // ever be reused for a byte-identical head.
+    const heads = [
+      'POST /echo/x HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:1',
+      'POST /echo/xy HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:1',
+      'POST /echo/x HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:12',
+      'POST /echo/x HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:2',
+      'POST /echo/x HTTP/1.0\r\nLibprocess-From: s@127.0.0.1:1',
+      'POST /echo/x HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:1\r\nX-A: 1',
+      'POST /echo/x HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:1\r\nX-A: 1\r',
+      'GET /echo/x HTTP/1.1\r\nX-A: 1 ',
+    ];
+    for (let round = 0; round < 200; round++) {
+      const seed = BASE_SEED + 20_000 + round;
+      const random = prng(seed);
+      const requests = Array.from({ length: 40 }, () => {
+        const head = pick(random, heads.slice(0, 2 + (round % 7)));
+        const body = randomBody(random, 300);
+        const chunked = random() < 0.5 && head.includes('HTTP/1.1');
+        return Buffer.from(
+          chunked
+            ? `${head}\r\nTransfer-Encoding: chunked\r\n\r\n` +
+                (body.length > 0
+                  ? `${body.length.toString(16)}\r\n${body.toString('latin1')}\r\n`
+                  : '') +
+                '0\r\n\r\n'
+            : `${head}\r\nContent-Length: ${body.length}\r\n\r\n${body.toString('latin1')}`,
+          'latin1',
+        );
+      });
+      const reference = requests.map((bytes) => {
+        const { requests: parsed, errors } = feed([bytes]);
+        expect({ seed, errors }).toEqual({ seed, errors: [] });
+        return parsed[0];
+      });
+      const stream = Buffer.concat(requests);
+      const pieces = randomSplit(stream, random, Math.floor(random() * 20));
+      const { requests: parsed, errors } = feed(pieces);
+      expect({ seed, errors }).toEqual({ seed, errors: [] });
+      const describe = (r: WireRequest) => [
+        r.method,
+        r.path,
+        r.version,
+        { ...r.headers },
+        r.from?.toString(),
+        r.body.toString('hex'),
+      ];
+      expect({ seed, parsed: parsed.map(describe) }).toEqual({
+        seed,
+        parsed: reference.map(describe),
+      });
+    }
+  });
+
   it('survives 10,000 malformed inputs: no throw, one typed error at most, valid prefix kept', () => {
     const limits: WireLimits = {
       ...DEFAULT_WIRE_LIMITS,

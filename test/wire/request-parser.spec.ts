@@ -236,6 +236,72 @@ describe('RequestParser', () => {
     expect(parse(chunked, { maxBodyBytes: 12 }).errors).toEqual([]);
   });
 
+  it('reuses the parse of a repeated head for alternating mailboxes', () => {
+    const messages = ['count', 'ping', 'count', 'ping', 'report', 'count'].map(
+      (name, i) =>
+        dialectMessage(
+          'libprocess',
+          's@127.0.0.1:1',
+          'echo@127.0.0.1:2',
+          name,
+          Buffer.from(`b${i}`),
+        ).bytes,
+    );
+    const { requests, errors } = parse(Buffer.concat(messages));
+    expect(errors).toEqual([]);
+    expect(requests.map((r) => [r.path, r.body.toString()])).toEqual([
+      ['/echo/count', 'b0'],
+      ['/echo/ping', 'b1'],
+      ['/echo/count', 'b2'],
+      ['/echo/ping', 'b3'],
+      ['/echo/report', 'b4'],
+      ['/echo/count', 'b5'],
+    ]);
+    // Repeats share the cached (frozen) parse of their head.
+    expect(requests[2].headers).toBe(requests[0].headers);
+    expect(requests[5].headers).toBe(requests[0].headers);
+    expect(requests[3].headers).toBe(requests[1].headers);
+    expect(Object.isFrozen(requests[0].headers)).toBe(true);
+  });
+
+  it('reports Expect: 100-continue for HTTP/1.1 requests with a body, repeated heads too', () => {
+    const continues: number[] = [];
+    const requests: WireRequest[] = [];
+    const parser = new RequestParser(
+      DEFAULT_WIRE_LIMITS,
+      (request) => requests.push(request),
+      (error) => {
+        throw error;
+      },
+      () => continues.push(requests.length),
+    );
+    const withBody =
+      'POST /a HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 2\r\n\r\n';
+    // The head alone: the client waits for the interim response before sending the body.
+    parser.execute(Buffer.from(withBody));
+    expect(continues).toEqual([0]);
+    parser.execute(Buffer.from('hi'));
+    parser.execute(
+      Buffer.from(
+        'POST /a HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n' +
+          'POST /a HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi' +
+          'POST /a HTTP/1.1\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n' +
+          'POST /a HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi' +
+          `${withBody}hi`,
+      ),
+    );
+    expect(requests.map((r) => r.body.toString())).toEqual([
+      'hi',
+      '',
+      'hi',
+      'hi',
+      'hi',
+      'hi',
+    ]);
+    // Not for an empty body, HTTP/1.0 or a request without the header.
+    expect(continues).toEqual([0, 3, 5]);
+  });
+
   it('ignores everything after stop()', () => {
     const { parser, requests } = parse('GET /1 HTTP/1.1\r\n\r\n');
     parser.stop();

@@ -65,6 +65,44 @@ describe('WireNode across processes', () => {
     }
   });
 
+  it('exits by itself when closed while coalesced responses are pending', async () => {
+    const script = `
+      import { connect } from 'node:net';
+      import { encodeMessage, Upid, WireNode } from ${JSON.stringify(wire.indexUrl)};
+      let closing;
+      let received = 0;
+      const a = new WireNode({ ip: '127.0.0.1', port: 0, shutdownGracePeriod: 300 }, {
+        onMessage: () => {
+          if (++received === 100) closing = a.close();
+          return true;
+        },
+      });
+      await a.listen();
+      const client = connect(a.address.port, '127.0.0.1');
+      let responses = '';
+      client.on('data', (d) => (responses += d));
+      await new Promise((r) => client.once('connect', r));
+      const from = Upid.parse('s@127.0.0.1:1');
+      // One write per message: each read's 202 waits for the coalesced flush.
+      for (let i = 0; i < 200; i++) client.write(encodeMessage(from, a.pid('echo'), 'm', 'x'));
+      await new Promise((r) => client.once('end', r));
+      await closing;
+      client.destroy();
+      console.log(received, responses.split('202 Accepted').length - 1);
+    `;
+    const result = await runNodeScript(script, 10_000);
+    expect(result.stderr).toBe('');
+    const [received, accepted] = result.stdout.trim().split(' ').map(Number);
+    // Every 202 written before the close arrives; none after it, and no crash.
+    expect(received).toBe(100);
+    expect(accepted).toBeGreaterThanOrEqual(99);
+    expect(accepted).toBeLessThanOrEqual(100);
+    expect({ code: result.code, signal: result.signal }).toEqual({
+      code: 0,
+      signal: null,
+    });
+  });
+
   it('leaves no handle behind: a process that used and closed nodes exits by itself', async () => {
     const script = `
       import { createServer } from 'node:net';
