@@ -62,6 +62,44 @@ interface EnhancerContextCreator {
 
 type AnyMethod = (...args: any[]) => unknown;
 
+/** A handler called without Nest's pipeline, and whether it reads the `LibprocessContext`. */
+interface DirectCall {
+  invoker: MailboxInvoker;
+  takesContext: boolean;
+}
+
+/** Resolves one argument of a direct call from the payload and the context. */
+type ArgumentOf = (payload: unknown, ctx: unknown) => unknown;
+
+const payloadArgument: ArgumentOf = (payload) => payload;
+const contextArgument: ArgumentOf = (_payload, ctx) => ctx;
+const missingArgument: ArgumentOf = () => undefined;
+
+function fieldArgument(field: string): ArgumentOf {
+  return (payload) => (payload as Record<string, unknown> | undefined)?.[field];
+}
+
+/** Calls `method` with one argument per resolver, without an argument array per message. */
+function callWith(method: AnyMethod, resolvers: ArgumentOf[]): MailboxInvoker {
+  const [first, second] = resolvers;
+  if (resolvers.length === 1) {
+    return first === payloadArgument
+      ? (payload, _ctx, instance) => method.call(instance, payload)
+      : (payload, ctx, instance) => method.call(instance, first(payload, ctx));
+  }
+  if (resolvers.length === 2) {
+    return first === payloadArgument && second === contextArgument
+      ? (payload, ctx, instance) => method.call(instance, payload, ctx)
+      : (payload, ctx, instance) =>
+          method.call(instance, first(payload, ctx), second(payload, ctx));
+  }
+  return (payload, ctx, instance) =>
+    method.apply(
+      instance,
+      resolvers.map((resolve) => resolve(payload, ctx)),
+    );
+}
+
 function hasEntries(value: unknown): boolean {
   return Array.isArray(value) && value.length > 0;
 }
@@ -199,7 +237,10 @@ export class ActorExplorer implements OnModuleInit {
         (record.instance as object).constructor as MetadataTarget,
         mailbox,
       );
-      if (direct !== undefined) return (mailbox.invoker = direct);
+      if (direct !== undefined) {
+        mailbox.contextFree = !direct.takesContext;
+        return (mailbox.invoker = direct.invoker);
+      }
     }
     const instance = record.instance as Record<string, AnyMethod>;
     const method = instance[mailbox.methodKey];
@@ -250,7 +291,7 @@ export class ActorExplorer implements OnModuleInit {
   private createDirectInvoker(
     classRef: MetadataTarget,
     mailbox: MailboxDefinition,
-  ): MailboxInvoker | undefined {
+  ): DirectCall | undefined {
     const method = (classRef.prototype as Record<string, AnyMethod>)[
       mailbox.methodKey
     ];
@@ -281,29 +322,39 @@ export class ActorExplorer implements OnModuleInit {
       }
       plan.push({ index: param.index, type, data: param.data });
     }
-    const raw = plan.every(
-      (p) =>
-        (p.type === RPC_PAYLOAD && p.index === 0 && !p.data) ||
-        (p.type === RPC_CONTEXT && p.index === 1),
-    );
-    if (raw) {
-      // No parameter decorators (Nest passes the raw arguments), or exactly
-      // `(@Payload() payload, @Ctx() ctx)`.
-      return (payload, ctx, instance) => method.call(instance, payload, ctx);
+    if (plan.length === 0) {
+      // No parameter decorators: Nest passes the raw `(payload, ctx)`. The context is only
+      // built when the method declares a second parameter (or its arity is unknown: rest
+      // or default parameters, no emitted metadata).
+      const declared = Reflect.getMetadata(
+        'design:paramtypes',
+        classRef.prototype as object,
+        mailbox.methodKey,
+      ) as unknown[] | undefined;
+      const takesContext =
+        declared === undefined ||
+        declared.length !== method.length ||
+        declared.length > 1;
+      return {
+        invoker: (payload, ctx, instance) =>
+          method.call(instance, payload, ctx),
+        takesContext,
+      };
     }
+    // As Nest: the decorated parameters get their values, every other one is undefined.
     const length = Math.max(...plan.map((p) => p.index)) + 1;
-    return (payload, ctx, instance) => {
-      const args = new Array<unknown>(length);
-      for (const { index, type, data } of plan) {
-        args[index] =
-          type === RPC_CONTEXT
-            ? ctx
-            : data
-              ? (payload as Record<string, unknown> | undefined)?.[data]
-              : payload;
-      }
-      return method.apply(instance, args);
-    };
+    const resolvers = new Array<ArgumentOf>(length).fill(missingArgument);
+    for (const { index, type, data } of plan) {
+      resolvers[index] =
+        type === RPC_CONTEXT
+          ? contextArgument
+          : data
+            ? fieldArgument(data)
+            : payloadArgument;
+    }
+    const takesContext = plan.some((p) => p.type === RPC_CONTEXT);
+    const invoker = callWith(method, resolvers);
+    return { invoker, takesContext };
   }
 
   private hasExceptionFilters(

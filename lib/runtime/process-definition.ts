@@ -4,10 +4,11 @@ import type { ProtobufCodec } from './protobuf.registry.js';
 /**
  * Calls a mailbox handler of `instance` with `(payload, ctx)`; may return a value, a promise
  * or a stream. Invokers bound to one instance (through Nest's pipeline) ignore `instance`.
+ * `ctx` is undefined only for the shared invoker of a `contextFree` mailbox.
  */
 export type MailboxInvoker = (
   payload: unknown,
-  ctx: LibprocessContext,
+  ctx: LibprocessContext | undefined,
   instance: object | null,
 ) => unknown;
 
@@ -22,6 +23,11 @@ export interface MailboxDefinition {
    * a direct method call when no enhancer applies (set on first use).
    */
   invoker?: MailboxInvoker;
+  /**
+   * True when `invoker` never reads its `ctx` (a direct call of a handler without `@Ctx()`):
+   * then no `LibprocessContext` is created per message.
+   */
+  contextFree?: boolean;
 }
 
 export interface RouteDefinition {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 
 import { Injectable, Logger } from '@nestjs/common';
-import { isObservable, lastValueFrom } from 'rxjs';
+import { isObservable, lastValueFrom, type Observable } from 'rxjs';
 
 import { PROCESSES_ROUTE } from '../actor.constants.js';
 import {
@@ -37,6 +37,8 @@ import {
   type MailboxInvoker,
   type ProcessDefinition,
 } from './process-definition.js';
+import { CompletionObserver } from './completion-observer.js';
+import { MailboxQueue } from './mailbox-queue.js';
 import {
   type AskWaiter,
   EntryKind,
@@ -50,8 +52,6 @@ import {
  * to I/O, so that processes messaging each other locally cannot starve the sockets.
  */
 const TURN_BUDGET = 4096;
-/** Drained slots kept at the head of a busy queue before it is compacted. */
-const COMPACT_THRESHOLD = 4096;
 const EMPTY_BODY = Buffer.alloc(0);
 const PROCESS_RECORD = Symbol('libprocess:process');
 const STATE_NAMES = ['idle', 'runnable', 'running', 'waiting'] as const;
@@ -80,14 +80,18 @@ function toBuffer(body: Buffer | Uint8Array | string | undefined): Buffer {
   return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
-/** A promise for the completion of a handler's result, or undefined when it is done. */
-function pendingOf(result: unknown): PromiseLike<unknown> | undefined {
+/** What a handler returned that its process has to wait for (promise or stream), if any. */
+type Pending = PromiseLike<unknown> | Observable<unknown>;
+
+function isPromiseLike(value: Pending): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+/** The promise or stream a handler's result completes with, or undefined when it is done. */
+function pendingOf(result: unknown): Pending | undefined {
   if (result === null || typeof result !== 'object') return undefined;
-  if (typeof (result as PromiseLike<unknown>).then === 'function') {
-    return result as PromiseLike<unknown>;
-  }
-  if (isObservable(result)) {
-    return lastValueFrom(result, { defaultValue: undefined });
+  if (isPromiseLike(result as Pending) || isObservable(result)) {
+    return result as Pending;
   }
   return undefined;
 }
@@ -566,9 +570,7 @@ export class ProcessManager {
       }
       return;
     }
-    let queue = record.queue;
-    if (queue === null) queue = record.queue = [];
-    queue.push(kind, a, b, c);
+    (record.queue ??= new MailboxQueue()).push(kind, a, b, c);
     if (record.state === ProcessState.IDLE && this.started) {
       this.makeRunnable(record);
     }
@@ -577,10 +579,7 @@ export class ProcessManager {
   private initialize(record: ProcessRecord): void {
     if (record.definition.onInitialize.length === 0) return;
     // initialize() runs before anything queued before the process became routable.
-    const queue = (record.queue ??= []);
-    queue.splice(
-      record.head,
-      0,
+    (record.queue ??= new MailboxQueue()).unshift(
       EntryKind.INITIALIZE,
       record.pid,
       undefined,
@@ -622,52 +621,78 @@ export class ProcessManager {
 
   /** Runs queued entries of one process until it is empty, waits, or the budget is spent. */
   private runQueue(record: ProcessRecord): void {
-    if (record.terminated || record.queue === null) {
+    const queue = record.queue;
+    if (record.terminated || queue === null) {
       this.settle(record);
       return;
     }
     record.state = ProcessState.RUNNING;
-    const queue = record.queue;
-    while (record.head < queue.length) {
+    while (queue.length > 0) {
       if (this.budget <= 0) {
-        this.compact(record);
         this.requeue(record);
         return;
       }
       this.budget--;
-      const head = record.head;
-      const kind = queue[head] as EntryKind;
-      const a = queue[head + 1];
-      const b = queue[head + 2];
-      const c = queue[head + 3];
-      // Release the body and sender as soon as the entry is taken.
-      queue[head + 1] = queue[head + 2] = queue[head + 3] = undefined;
-      record.head = head + 4;
-      const pending = this.run(record, kind, a, b, c);
-      if (pending !== undefined) {
-        record.state = ProcessState.WAITING;
-        this.compact(record);
-        pending.then(
-          (record.resume ??= (value) => this.resumed(record, value)),
-          (record.fail ??= (error) => this.failed(record, error)),
-        );
-        return;
-      }
+      const kind = queue.shift() as EntryKind;
+      const pending = this.run(record, kind, queue.a, queue.b, queue.c);
+      if (pending !== undefined && this.wait(record, pending)) return;
       if (record.terminated) break;
     }
     this.settle(record);
   }
 
+  /**
+   * Makes the process wait for a handler's promise or stream before its next entry; false
+   * when the stream already ended while subscribing (its outcome is then handled here).
+   */
+  private wait(record: ProcessRecord, pending: Pending): boolean {
+    const resume = (record.resume ??= (value) => this.resumed(record, value));
+    const fail = (record.fail ??= (error) => this.failed(record, error));
+    record.state = ProcessState.WAITING;
+    if (isPromiseLike(pending)) {
+      pending.then(resume, fail);
+      return true;
+    }
+    const observer = (record.observer ??= new CompletionObserver(resume, fail));
+    // A cold stream runs the handler's deferred work now: as the process, as its call did.
+    const previous = this.current;
+    this.current = record;
+    let ended: boolean;
+    try {
+      ended = observer.subscribe(pending);
+    } finally {
+      this.current = previous;
+    }
+    if (!ended) return true;
+    record.state = ProcessState.RUNNING;
+    const outcome = observer.value;
+    observer.value = undefined;
+    if (observer.failed) this.handlerFailed(record, outcome);
+    else this.handlerDone(record, outcome);
+    return false;
+  }
+
   private resumed(record: ProcessRecord, value: unknown): void {
+    this.handlerDone(record, value);
+    this.resumeQueue(record);
+  }
+
+  private failed(record: ProcessRecord, error: unknown): void {
+    this.handlerFailed(record, error);
+    this.resumeQueue(record);
+  }
+
+  /** The handler that was waited for is done: resolves its caller (dispatch, route). */
+  private handlerDone(record: ProcessRecord, value: unknown): void {
     const task = record.activeTask;
     if (task !== null) {
       record.activeTask = null;
       task.resolve(value);
     }
-    this.resumeQueue(record);
   }
 
-  private failed(record: ProcessRecord, error: unknown): void {
+  /** The handler that was waited for failed: rejects its caller, or logs the failure. */
+  private handlerFailed(record: ProcessRecord, error: unknown): void {
     const task = record.activeTask;
     if (task !== null) {
       record.activeTask = null;
@@ -675,7 +700,6 @@ export class ProcessManager {
     } else {
       this.logFailure(record, error, record.activeWhat, record.activeFrom);
     }
-    this.resumeQueue(record);
   }
 
   /** After an awaited handler: go on in this microtask while the turn budget lasts. */
@@ -685,13 +709,7 @@ export class ProcessManager {
   }
 
   private settle(record: ProcessRecord): void {
-    const queue = record.queue;
-    if (queue !== null && record.head >= queue.length) {
-      // A burst leaves a large backing store behind; idle processes should stay small.
-      if (queue.length > 1024) record.queue = null;
-      else queue.length = 0;
-      record.head = 0;
-    }
+    record.queue?.idle();
     if (record.state !== ProcessState.IDLE) {
       record.state = ProcessState.IDLE;
       this.busy--;
@@ -707,23 +725,15 @@ export class ProcessManager {
     }
   }
 
-  private compact(record: ProcessRecord): void {
-    const queue = record.queue!;
-    if (record.head > COMPACT_THRESHOLD && record.head * 2 > queue.length) {
-      queue.splice(0, record.head);
-      record.head = 0;
-    }
-  }
-
   private dropQueue(record: ProcessRecord, reason: Error): void {
     const queue = record.queue;
     if (queue === null) return;
-    for (let i = record.head; i < queue.length; i += 4) {
-      if (queue[i] === EntryKind.DISPATCH)
-        (queue[i + 1] as Task).reject(reason);
+    while (queue.length > 0) {
+      if (queue.shift() === (EntryKind.DISPATCH as number)) {
+        (queue.a as Task).reject(reason);
+      }
     }
-    queue.length = 0;
-    record.head = 0;
+    queue.dispose();
   }
 
   // ---- running one entry -----------------------------------------------------------------
@@ -734,7 +744,7 @@ export class ProcessManager {
     a: unknown,
     b: unknown,
     c: unknown,
-  ): PromiseLike<unknown> | undefined {
+  ): Pending | undefined {
     switch (kind) {
       case EntryKind.MESSAGE:
         return this.runMessage(record, a as Upid, b as string, c as Buffer);
@@ -769,7 +779,7 @@ export class ProcessManager {
     from: Upid,
     name: string,
     body: Buffer,
-  ): PromiseLike<unknown> | undefined {
+  ): Pending | undefined {
     const mailbox = record.definition.mailboxes.get(name);
     if (mailbox === undefined) {
       if (Logger.isLevelEnabled('debug')) {
@@ -797,7 +807,12 @@ export class ProcessManager {
       mailbox.invoker ??
       record.invokers?.[mailbox.index] ??
       this.bind(record, mailbox);
-    const context = new LibprocessContext([from, record.pid!, name, body]);
+    const wrapper = this.processingWrapper;
+    // Processing hooks always get the context; a handler without `@Ctx()` does not need it.
+    const context =
+      mailbox.contextFree === true && wrapper === null
+        ? undefined
+        : new LibprocessContext([from, record.pid!, name, body]);
     record.activeWhat = name;
     record.activeFrom = from;
     const previous = this.current;
@@ -805,11 +820,9 @@ export class ProcessManager {
     let result: unknown;
     try {
       result =
-        this.processingWrapper === null
+        wrapper === null
           ? invoker(payload, context, record.instance)
-          : this.processingWrapper(context, () =>
-              invoker(payload, context, record.instance),
-            );
+          : wrapper(context!, () => invoker(payload, context, record.instance));
     } catch (error) {
       this.logFailure(record, error, name, from);
       return undefined;
@@ -819,10 +832,7 @@ export class ProcessManager {
     return pendingOf(result);
   }
 
-  private runTask(
-    record: ProcessRecord,
-    task: Task,
-  ): PromiseLike<unknown> | undefined {
+  private runTask(record: ProcessRecord, task: Task): Pending | undefined {
     const method =
       typeof task.method === 'function'
         ? task.method
@@ -865,7 +875,7 @@ export class ProcessManager {
     methods: readonly string[],
     argument: unknown,
     what: string,
-  ): PromiseLike<unknown> | undefined {
+  ): Pending | undefined {
     const instance = record.instance as Record<
       string,
       (arg: unknown) => unknown
@@ -873,7 +883,7 @@ export class ProcessManager {
     if (instance === null) return undefined;
     record.activeWhat = what;
     record.activeFrom = undefined;
-    let pending: PromiseLike<unknown>[] | undefined;
+    let pending: Pending[] | undefined;
     const previous = this.current;
     this.current = record;
     try {
@@ -889,7 +899,14 @@ export class ProcessManager {
       this.current = previous;
     }
     if (pending === undefined) return undefined;
-    return pending.length === 1 ? pending[0] : Promise.all(pending);
+    if (pending.length === 1) return pending[0];
+    return Promise.all(
+      pending.map((next) =>
+        isPromiseLike(next)
+          ? next
+          : lastValueFrom(next, { defaultValue: undefined }),
+      ),
+    );
   }
 
   private bind(

@@ -1,4 +1,6 @@
 import type { Upid } from '../wire/upid.js';
+import type { CompletionObserver } from './completion-observer.js';
+import type { MailboxQueue } from './mailbox-queue.js';
 import type {
   MailboxInvoker,
   ProcessDefinition,
@@ -16,7 +18,7 @@ export enum ProcessState {
   WAITING,
 }
 
-/** Kinds of queue entries; an entry is four slots `[kind, a, b, c]` of the flat queue. */
+/** Kinds of queue entries; an entry is four slots `[kind, a, b, c]` of the `MailboxQueue`. */
 export enum EntryKind {
   /** a: sender Upid, b: name, c: body Buffer */
   MESSAGE,
@@ -56,9 +58,8 @@ export class ProcessRecord {
   pid: Upid | undefined = undefined;
   state = ProcessState.IDLE;
   terminated = false;
-  /** Flat FIFO of `[kind, a, b, c]` entries; `head` is the next entry. */
-  queue: unknown[] | null = null;
-  head = 0;
+  /** FIFO of `[kind, a, b, c]` entries; created on the first one, no storage while empty. */
+  queue: MailboxQueue | null = null;
   /** Invokers bound to this instance, by `MailboxDefinition.index`. */
   invokers: (MailboxInvoker | undefined)[] | null = null;
   /** Local processes this one linked to, and local processes linked to this one. */
@@ -72,6 +73,8 @@ export class ProcessRecord {
   /** Promise callbacks bound once per process that ever waits. */
   resume: ((value: unknown) => void) | null = null;
   fail: ((error: unknown) => void) | null = null;
+  /** Subscribes to the streams its handlers return (created on the first one). */
+  observer: CompletionObserver | null = null;
 
   constructor(
     readonly id: string,
@@ -82,6 +85,6 @@ export class ProcessRecord {
   ) {}
 
   get queueDepth(): number {
-    return this.queue === null ? 0 : (this.queue.length - this.head) >> 2;
+    return this.queue === null ? 0 : this.queue.length;
   }
 }

@@ -218,7 +218,7 @@ export class LibprocessServer
         `@MessagePattern handlers get no reply path on libprocess (messages are one-way); their results are dropped.`,
       );
     }
-    return async (payload: unknown, context: LibprocessContext) => {
+    return async (payload: unknown, context: LibprocessContext | undefined) => {
       // Fan-out of several handlers of one pattern, as Nest chains them.
       for (
         let next: MessageHandler | undefined = handler;
