@@ -22,7 +22,7 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [flags]
 
-  --quick              short run (send 5,000, ping-pong 500, 1 repeat, smaller scale runs)
+  --quick              short run (send 5,000, ping-pong 500, 1 repeat, shorter in-process runs)
   --pairs a->b,...     client->server pairs among ts, libprocess, go, compactor (default: all)
   --only s,...         sections among peers, raw, micro, scale (default: all)
   --repeats N          repeats of every run (default 3)

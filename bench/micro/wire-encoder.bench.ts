@@ -1,46 +1,66 @@
 /**
- * Encoder throughput for a 100-byte message: `encodeMessage` (one Buffer per message) and
- * the connection's path (`encodeMessageHead` written into a shared 64 KiB slab).
+ * Sending throughput for a 100-byte message: `encodeMessage` (one Buffer per message, the
+ * one-off API) and `WireNode.send` (the library's outbound path: cached heads, 64 KiB slabs,
+ * one corked write per tick) into a socket whose far end, in this process, only drains bytes.
  */
-import {
-  encodeMessage,
-  encodeMessageHead,
-  MESSAGE_BODY_END,
-  Upid,
-} from '../../lib/wire/index.js';
-import { QUICK, rate, repeatMeasure } from '../support/bench-runner.js';
+import { createServer, type AddressInfo } from 'node:net';
 
-const from = new Upid('sender', '127.0.0.1', 40001);
-const to = new Upid('echo', '127.0.0.1', 5050);
+import { encodeMessage, Upid, WireNode } from '../../lib/wire/index.js';
+import { cpuMs, QUICK, rate, repeatMeasure } from '../support/bench-runner.js';
+
 const body = Buffer.alloc(100, 'x');
 const ROUND = 10_000;
 const MIN_MS = QUICK ? 150 : 500;
 
 let sink = 0;
-await repeatMeasure('micro.encoder.buffer', 'msgs/s', () =>
+const from = new Upid('sender', '127.0.0.1', 40001);
+const to = new Upid('echo', '127.0.0.1', 5050);
+await repeatMeasure('micro.encoder.message', 'msgs/s', () =>
   rate(ROUND, MIN_MS, () => {
-    for (let i = 0; i < ROUND; i++)
-      sink += encodeMessage(from, to, 'count', body).length;
-  }),
-);
-
-const slab = Buffer.allocUnsafe(64 * 1024);
-await repeatMeasure('micro.encoder.slab', 'msgs/s', () =>
-  rate(ROUND, MIN_MS, () => {
-    let offset = 0;
     for (let i = 0; i < ROUND; i++) {
-      const head = encodeMessageHead(from, to, 'count', body.length);
-      if (
-        slab.length - offset <
-        head.length + body.length + MESSAGE_BODY_END.length
-      )
-        offset = 0;
-      offset += slab.write(head, offset, 'latin1');
-      slab.set(body, offset);
-      offset += body.length;
-      offset += MESSAGE_BODY_END.copy(slab, offset);
+      sink += encodeMessage(from, to, 'count', body).length;
     }
-    sink += offset;
   }),
 );
 if (sink === 0) throw new Error('nothing encoded');
+
+// The far end counts bytes, so a round ends when all of it has left the sender.
+let received = 0;
+let onReceived: (() => void) | null = null;
+let expected = 0;
+const server = createServer((socket) =>
+  socket.on('data', (chunk) => {
+    received += chunk.length;
+    if (received >= expected) onReceived?.();
+  }),
+);
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const node = new WireNode(
+  { ip: '127.0.0.1', port: 0 },
+  { onMessage: () => true },
+);
+await node.listen();
+try {
+  const sender = node.pid('sender');
+  const target = new Upid(
+    'echo',
+    '127.0.0.1',
+    (server.address() as AddressInfo).port,
+  );
+  const frame = encodeMessage(sender, target, 'count', body).length;
+  await repeatMeasure('micro.encoder.wire-send', 'msgs/s', async () => {
+    let messages = 0;
+    const start = cpuMs();
+    do {
+      expected = received + ROUND * frame;
+      const done = new Promise<void>((resolve) => (onReceived = resolve));
+      for (let i = 0; i < ROUND; i++) node.send(sender, target, 'count', body);
+      await done;
+      messages += ROUND;
+    } while (cpuMs() - start < MIN_MS);
+    return (messages / (cpuMs() - start)) * 1000;
+  });
+} finally {
+  await node.close();
+  server.close();
+}

@@ -132,7 +132,7 @@ export function evaluateTargets(
       rawLimit,
       0.5,
       true,
-      'msgs/s, raw = bare per-message writer -> byte-counting server',
+      'msgs/s; raw = warm bare per-message writer -> byte-counting server',
     ),
     absoluteTarget(
       '100,000 local processes: RSS',

@@ -45,7 +45,7 @@ export async function runInProcessSection(
     if (result.code !== 0) {
       const error = result.timedOut
         ? 'timed out'
-        : `exit ${result.code ?? result.signal}: ${result.stderr.trim().slice(-400)}`;
+        : `exit ${result.code ?? result.signal}: ${lastLines(result.stderr, 3)}`;
       results.push({
         name: `${section}.${label}`,
         value: NaN,
@@ -56,6 +56,15 @@ export async function runInProcessSection(
     }
   }
   return results;
+}
+
+/** The last `count` non-empty lines of `text`, joined: enough to say why a child failed. */
+function lastLines(text: string, count: number): string {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .slice(-count)
+    .join(' | ');
 }
 
 const formatValue = (v: number) =>

@@ -25,11 +25,7 @@ import type {
 } from '../interfaces/actor-ref-options.interface.js';
 import { Upid } from '../wire/upid.js';
 import type { WireNode } from '../wire/wire-node.js';
-import type {
-  WireMessage,
-  WireRequest,
-  WireResponse,
-} from '../wire/wire.interfaces.js';
+import type { WireRequest, WireResponse } from '../wire/wire.interfaces.js';
 import { DelayTimer } from './delay-timer.js';
 import {
   EMPTY_DEFINITION,
@@ -250,10 +246,15 @@ export class ProcessManager {
   // ---- inbound -------------------------------------------------------------------------
 
   /** A message from the wire; false when no such process exists (answered 404). */
-  readonly deliverRemote = (message: WireMessage): boolean => {
-    const record = this.processes.get(message.to);
+  readonly deliverRemote = (
+    from: Upid,
+    to: string,
+    name: string,
+    body: Buffer,
+  ): boolean => {
+    const record = this.processes.get(to);
     if (record === undefined) return false;
-    this.deliver(record, message.from, message.name, message.body);
+    this.deliver(record, from, name, body);
     return true;
   };
 

@@ -2,7 +2,8 @@ import type { Socket } from 'node:net';
 
 import { WireError } from './errors/wire.error.js';
 import type { RequestParseError } from './errors/request-parse.error.js';
-import { RequestParser } from './request-parser.js';
+import { messageTarget, RequestParser } from './request-parser.js';
+import type { Upid } from './upid.js';
 import {
   LIBPROCESS_USER_AGENT_PREFIX,
   RESPONSE_202,
@@ -17,6 +18,12 @@ import type {
 } from './wire.interfaces.js';
 
 const ACCEPTED = Buffer.from(RESPONSE_202, 'latin1');
+// 202s in a row, sliced per flush: a stream of messages costs no per-message response bytes.
+const ACCEPTED_RUN_MAX = 512;
+const ACCEPTED_RUN = Buffer.from(
+  RESPONSE_202.repeat(ACCEPTED_RUN_MAX),
+  'latin1',
+);
 const NOT_FOUND = Buffer.from(RESPONSE_404, 'latin1');
 const NOT_FOUND_CLOSE = errorResponse(404);
 const BAD_SENDER = Buffer.from(
@@ -72,6 +79,8 @@ export class InboundConnection {
   private readonly parser: RequestParser;
   private out: Buffer[] = [];
   private outBytes = 0;
+  /** 202s queued after the last entry of `out`, not yet materialised. */
+  private acceptedRun = 0;
   private endAfterFlush = false;
   /** Whether `out` holds a response that must not wait for the coalesced flush. */
   private urgent = false;
@@ -90,6 +99,7 @@ export class InboundConnection {
       (error) => this.handleParseError(error),
       // Urgent: the client sends the body only once it has the interim response.
       () => this.respond(CONTINUE, false),
+      (from, to, name, body) => this.deliver(from, to, name, body),
     );
     let resolveClosed!: () => void;
     this.whenClosed = new Promise((resolve) => (resolveClosed = resolve));
@@ -127,20 +137,14 @@ export class InboundConnection {
     this.socket.destroy();
   }
 
+  /** Any request but a deliverable message (those go straight to {@link deliver}). */
   private handleRequest(request: WireRequest): void {
-    const from = request.from;
     if (request.method === 'POST') {
-      if (from !== undefined) {
-        const path = request.path;
-        const slash = path.indexOf('/', 1);
-        if (path.charCodeAt(0) === 0x2f && slash > 1) {
-          let name = path.slice(slash + 1);
-          const query = name.indexOf('?');
-          if (query >= 0) name = name.slice(0, query);
-          if (name.length > 0) {
-            this.deliver(request, path.slice(1, slash), name);
-            return;
-          }
+      if (request.from !== undefined) {
+        // A message the parser did not deliver names a process id that cannot be decoded.
+        if (messageTarget(request) !== undefined) {
+          this.respond(NOT_FOUND, false, false);
+          return;
         }
       } else if (
         request.headers['libprocess-from'] !== undefined ||
@@ -165,24 +169,10 @@ export class InboundConnection {
     this.serveHttp(request);
   }
 
-  private deliver(request: WireRequest, rawTo: string, name: string): void {
-    let to = rawTo;
-    if (to.includes('%')) {
-      try {
-        to = decodeURIComponent(to);
-      } catch {
-        this.respond(NOT_FOUND, false, false);
-        return;
-      }
-    }
+  private deliver(from: Upid, to: string, name: string, body: Buffer): void {
     let delivered: boolean;
     try {
-      delivered = this.context.handlers.onMessage({
-        from: request.from!,
-        to,
-        name,
-        body: request.body,
-      });
+      delivered = this.context.handlers.onMessage(from, to, name, body);
     } catch (error) {
       this.context.reportError(
         new WireError(
@@ -291,8 +281,13 @@ export class InboundConnection {
       this.slots.push({ bytes, end });
       return;
     }
-    this.out.push(bytes);
     this.outBytes += bytes.length;
+    if (bytes === ACCEPTED) {
+      this.acceptedRun++;
+      return;
+    }
+    this.closeAcceptedRun();
+    this.out.push(bytes);
     if (urgent) this.urgent = true;
     if (end) this.endAfterFlush = true;
   }
@@ -301,6 +296,7 @@ export class InboundConnection {
     const slots = this.slots;
     while (slots.length > 0 && slots[0].bytes !== null) {
       const slot = slots.shift()!;
+      this.closeAcceptedRun();
       this.out.push(slot.bytes!);
       this.outBytes += slot.bytes!.length;
       if (slot.end) this.endAfterFlush = true;
@@ -314,6 +310,7 @@ export class InboundConnection {
     this.cancelScheduledFlush();
     this.urgent = false;
     if (this.outBytes > 0) {
+      this.closeAcceptedRun();
       const out = this.out;
       const bytes =
         out.length === 1 ? out[0] : Buffer.concat(out, this.outBytes);
@@ -324,6 +321,14 @@ export class InboundConnection {
     if (this.endAfterFlush && !this.closed) {
       this.endAfterFlush = false;
       this.socket.end();
+    }
+  }
+
+  private closeAcceptedRun(): void {
+    while (this.acceptedRun > 0) {
+      const count = Math.min(this.acceptedRun, ACCEPTED_RUN_MAX);
+      this.out.push(ACCEPTED_RUN.subarray(0, count * ACCEPTED.length));
+      this.acceptedRun -= count;
     }
   }
 

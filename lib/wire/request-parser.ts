@@ -27,9 +27,25 @@ interface CachedHead {
   version: '1.0' | '1.1';
   headers: Record<string, string>;
   from: Upid | undefined;
+  /** The target of a libprocess message head, undefined for any other request. */
+  to: string | undefined;
+  name: string | undefined;
   framing: number;
   expectContinue: boolean;
 }
+
+/**
+ * Receives a libprocess message (a POST with a sender to `/<process id>/<name>`) in place of a
+ * {@link WireRequest}: no per-message object is built.
+ *
+ * @publicApi
+ */
+export type MessageSink = (
+  from: Upid,
+  to: string,
+  name: string,
+  body: Buffer,
+) => void;
 
 const enum State {
   Head,
@@ -79,6 +95,10 @@ export class RequestParser {
   private pendingBytes = 0;
 
   private request: WireRequest | null = null;
+  /** Target of the current request when it is a message for the message sink. */
+  private messageFrom: Upid | undefined;
+  private messageTo = '';
+  private messageName: string | undefined;
   private body: Buffer | null = null;
   private bodyFilled = 0;
   private chunks: Buffer[] = [];
@@ -109,6 +129,11 @@ export class RequestParser {
      * (HTTP/1.1): the client waits for an interim `100 Continue` before sending the body.
      */
     private readonly onExpectContinue?: () => void,
+    /**
+     * When set, libprocess messages are reported here instead of through `onRequest`
+     * (a message whose target cannot be decoded still goes to `onRequest`).
+     */
+    private readonly onMessage?: MessageSink,
   ) {}
 
   /** True once a violation was reported or {@link stop} was called. */
@@ -124,6 +149,7 @@ export class RequestParser {
     this.chunks = [];
     this.body = null;
     this.request = null;
+    this.messageName = undefined;
   }
 
   /** Feeds one chunk of the connection's byte stream. Never throws. */
@@ -357,6 +383,15 @@ export class RequestParser {
         data[end + 3] === LF &&
         data.compare(bytes, 0, bytes.length, pos, end) === 0
       ) {
+        this.headEnd = end;
+        this.expectContinue = cached.expectContinue;
+        if (cached.name !== undefined) {
+          // The hot path of a stream of messages: no request object.
+          this.messageFrom = cached.from;
+          this.messageTo = cached.to!;
+          this.messageName = cached.name;
+          return cached.framing;
+        }
         this.request = {
           method: cached.method,
           path: cached.path,
@@ -365,8 +400,6 @@ export class RequestParser {
           body: EMPTY_BODY,
           from: cached.from,
         };
-        this.headEnd = end;
-        this.expectContinue = cached.expectContinue;
         return cached.framing;
       }
     }
@@ -378,6 +411,19 @@ export class RequestParser {
     const length = end - pos;
     const framing = this.parseHead(data.toString('latin1', pos, end));
     const request = this.request;
+    let to: string | undefined;
+    let name: string | undefined;
+    if (framing >= -1 && request !== null && this.onMessage !== undefined) {
+      const target = messageTarget(request);
+      if (target !== undefined && target[0] !== null) {
+        to = target[0];
+        name = target[1];
+        this.messageFrom = request.from;
+        this.messageTo = to;
+        this.messageName = name;
+        this.request = null;
+      }
+    }
     const last = data[end - 1];
     if (
       framing >= -1 &&
@@ -395,6 +441,8 @@ export class RequestParser {
         version: request.version,
         headers: request.headers,
         from: request.from,
+        to,
+        name,
         framing,
         expectContinue: this.expectContinue,
       };
@@ -576,6 +624,13 @@ export class RequestParser {
   }
 
   private complete(body: Buffer): void {
+    const name = this.messageName;
+    if (name !== undefined) {
+      this.messageName = undefined;
+      this.state = State.Head;
+      this.onMessage!(this.messageFrom!, this.messageTo, name, body);
+      return;
+    }
     const request = this.request!;
     request.body = body;
     this.request = null;
@@ -593,6 +648,35 @@ export class RequestParser {
     this.stop();
     this.onError(new RequestParseError(reason, status));
   }
+}
+
+/**
+ * `[process id, message name]` when `request` is a libprocess message: a POST with a sender to
+ * `/<id>/<name>` (a query is not part of the name; the id is percent-decoded, null when it
+ * cannot be). Undefined for any other request.
+ *
+ * @internal
+ */
+export function messageTarget(
+  request: WireRequest,
+): [string | null, string] | undefined {
+  if (request.method !== 'POST' || request.from === undefined) return undefined;
+  const path = request.path;
+  const slash = path.indexOf('/', 1);
+  if (path.charCodeAt(0) !== 0x2f || slash <= 1) return undefined;
+  let name = path.slice(slash + 1);
+  const query = name.indexOf('?');
+  if (query >= 0) name = name.slice(0, query);
+  if (name.length === 0) return undefined;
+  let to = path.slice(1, slash);
+  if (to.includes('%')) {
+    try {
+      to = decodeURIComponent(to);
+    } catch {
+      return [null, name];
+    }
+  }
+  return [to, name];
 }
 
 /**

@@ -85,10 +85,14 @@ export interface WireNodeOptions {
  */
 export interface WireNodeHandlers {
   /**
-   * A libprocess message (a POST with a sender). Return false when no process `to` exists
-   * (answered 404), true otherwise (answered 202).
+   * A libprocess message (a POST with a sender): `to` is the process id, `body` the raw
+   * payload. Return false when no process `to` exists (answered 404), true otherwise
+   * (answered 202).
+   *
+   * Positional arguments, no message object: this runs once per inbound message, and a
+   * repeated request head hands over its cached sender `Upid` without any allocation.
    */
-  onMessage(message: WireMessage): boolean;
+  onMessage(from: Upid, to: string, name: string, body: Buffer): boolean;
   /**
    * Any other request (GET, POST without sender). Resolve a response, or undefined for 404.
    * Responses are written in request order on a connection even if resolved out of order.

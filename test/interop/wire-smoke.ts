@@ -32,8 +32,9 @@ function wireEcho(): { node: WireNode; received: WireMessage[] } {
   const node: WireNode = new WireNode(
     { ip: '127.0.0.1', port: 0 },
     {
-      onMessage(message) {
-        if (message.to !== 'echo') return false;
+      onMessage(from, to, name, body) {
+        if (to !== 'echo') return false;
+        const message = { from, to, name, body };
         received.push(message);
         const kind = roleOf(message.name);
         const names = kind && NAME_SCHEMES[kind.scheme];
@@ -102,7 +103,12 @@ export function registerWireSmoke(peer: ReferencePeer): void {
       const replies: WireMessage[] = [];
       const client: WireNode = new WireNode(
         { ip: '127.0.0.1', port: 0 },
-        { onMessage: (message) => (replies.push(message), true) },
+        {
+          onMessage: (from, to, name, body) => (
+            replies.push({ from, to, name, body }),
+            true
+          ),
+        },
       );
       await client.listen();
       try {

@@ -120,6 +120,29 @@ function feed(pieces: Buffer[], limits: WireLimits = DEFAULT_WIRE_LIMITS) {
   return { requests, errors };
 }
 
+/** Like {@link feed} with a message sink: messages and other requests, in stream order. */
+function feedWithSink(pieces: Buffer[]): string[][] {
+  const seen: string[][] = [];
+  const parser = new RequestParser(
+    DEFAULT_WIRE_LIMITS,
+    (r) =>
+      seen.push(['request', r.path, String(r.from), r.body.toString('hex')]),
+    (error) => {
+      throw error;
+    },
+    undefined,
+    (from, to, name, body) =>
+      seen.push([
+        'message',
+        `/${to}/${name}`,
+        String(from),
+        body.toString('hex'),
+      ]),
+  );
+  for (const piece of pieces) parser.execute(piece);
+  return seen;
+}
+
 function summary(request: WireRequest): [string, string | undefined, string] {
   return [request.path, request.from?.toString(), request.body.toString('hex')];
 }
@@ -202,6 +225,16 @@ describe('RequestParser fuzz', () => {
       expect({ seed, parsed: parsed.map(describe) }).toEqual({
         seed,
         parsed: reference.map(describe),
+      });
+      // The message sink sees the same stream, messages without a request object.
+      expect({ seed, sunk: feedWithSink(pieces) }).toEqual({
+        seed,
+        sunk: reference.map((r) => [
+          r.method === 'POST' ? 'message' : 'request',
+          r.path,
+          String(r.from),
+          r.body.toString('hex'),
+        ]),
       });
     }
   });

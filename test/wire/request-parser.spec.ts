@@ -302,6 +302,59 @@ describe('RequestParser', () => {
     expect(continues).toEqual([0, 3, 5]);
   });
 
+  it('hands messages to the message sink positionally, a repeated head with its cached sender', () => {
+    const messages: unknown[][] = [];
+    const requests: WireRequest[] = [];
+    const parser = new RequestParser(
+      DEFAULT_WIRE_LIMITS,
+      (request) => requests.push(request),
+      (error) => {
+        throw error;
+      },
+      undefined,
+      (...message) => messages.push(message),
+    );
+    const message = (to: string, name: string, body: string) =>
+      dialectMessage(
+        'libprocess',
+        's@127.0.0.1:1',
+        `${to}@127.0.0.1:2`,
+        name,
+        Buffer.from(body),
+      ).bytes;
+    const sender =
+      'POST /a%20b/x?q=1 HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:1\r\n';
+    parser.execute(
+      Buffer.concat([
+        message('echo', 'count', 'b0'),
+        Buffer.from('GET /echo/count HTTP/1.1\r\n\r\n'),
+        message('echo', 'count', 'b1'),
+        Buffer.from(`${sender}Content-Length: 2\r\n\r\nb2`),
+        // A process id that cannot be percent-decoded is left to the request handler.
+        Buffer.from(
+          'POST /%zz/x HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:1\r\n\r\n',
+        ),
+      ]),
+    );
+    expect(
+      messages.map(([from, to, name, body]) => [
+        String(from),
+        to,
+        name,
+        String(body),
+      ]),
+    ).toEqual([
+      ['s@127.0.0.1:1', 'echo', 'count', 'b0'],
+      ['s@127.0.0.1:1', 'echo', 'count', 'b1'],
+      ['s@127.0.0.1:1', 'a b', 'x', 'b2'],
+    ]);
+    expect(messages[1][0]).toBe(messages[0][0]);
+    expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /echo/count',
+      'POST /%zz/x',
+    ]);
+  });
+
   it('ignores everything after stop()', () => {
     const { parser, requests } = parse('GET /1 HTTP/1.1\r\n\r\n');
     parser.stop();

@@ -87,9 +87,9 @@ describe('WireNode inbound responses', () => {
   it('delivers every coalesced 202/404 in request order, across reads and bursts', async () => {
     const delivered: string[] = [];
     const a = await node({
-      onMessage: (m) => {
-        if (m.to !== 'echo') return false;
-        delivered.push(m.body.toString());
+      onMessage: (_from, to, _name, body) => {
+        if (to !== 'echo') return false;
+        delivered.push(body.toString());
         return true;
       },
     });
@@ -109,7 +109,14 @@ describe('WireNode inbound responses', () => {
       expected += known ? ACCEPTED : NOT_FOUND;
     }
     client.socket.write(Buffer.concat(burst));
-    await until(() => occurrences(client.text(), '\r\n\r\n') === 1300);
+    // Then 3,000 202s in a row: longer runs than one prebuilt block of 202s holds.
+    const run: Buffer[] = [];
+    for (let i = 0; i < 3000; i++) {
+      run.push(message('echo', 'c', `c${i}`));
+      expected += ACCEPTED;
+    }
+    client.socket.write(Buffer.concat(run));
+    await until(() => occurrences(client.text(), '\r\n\r\n') === 4300);
     expect(client.text()).toBe(expected);
     expect(delivered).toEqual([
       ...Array.from({ length: 300 }, (_, i) => `${i}`).filter(
@@ -118,6 +125,7 @@ describe('WireNode inbound responses', () => {
       ...Array.from({ length: 1000 }, (_, i) => `${i}`).filter(
         (_, i) => i % 5 !== 0,
       ),
+      ...Array.from({ length: 3000 }, (_, i) => `c${i}`),
     ]);
     client.socket.destroy();
   });
@@ -144,9 +152,9 @@ describe('WireNode inbound responses', () => {
   it('flushes pending responses when the node closes', async () => {
     let closing: Promise<void> | undefined;
     const started = await startNode({
-      onMessage: (m) => {
+      onMessage: (_from, _to, name) => {
         // close() while this read's responses are still waiting for their coalesced write.
-        if (m.name === 'last') closing = started.node.close();
+        if (name === 'last') closing = started.node.close();
         return true;
       },
     });

@@ -109,7 +109,7 @@ describe('WireNode across processes', () => {
       import { Upid, WireNode } from ${JSON.stringify(wire.indexUrl)};
       const received = [];
       const a = new WireNode({ ip: '127.0.0.1', port: 0, shutdownGracePeriod: 300 }, {
-        onMessage: (m) => { received.push(m.name); return true; },
+        onMessage: (_from, _to, name) => { received.push(name); return true; },
         onHttpRequest: async () => ({ status: 200, body: 'ok' }),
       });
       const b = new WireNode({ ip: '127.0.0.1', port: 0, shutdownGracePeriod: 300 }, { onMessage: () => true });

@@ -52,17 +52,24 @@ describe('WireNode', () => {
   });
 
   it('answers 202 for a delivered message and 404 for an unknown process', async () => {
-    const a = await node({ onMessage: (m) => m.to === 'echo' });
+    const http: string[] = [];
+    const a = await node({
+      onMessage: (_from, to) => to === 'echo',
+      onHttpRequest: (request) => void http.push(request.path),
+    });
     const client = await rawClient(a.node.address.port);
     client.socket.write(
       'POST /echo/ping HTTP/1.0\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\nLibprocess-From: s@127.0.0.1:1\r\n\r\n' +
-        'POST /nobody/ping HTTP/1.0\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\nLibprocess-From: s@127.0.0.1:1\r\n\r\n',
+        'POST /nobody/ping HTTP/1.0\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\nLibprocess-From: s@127.0.0.1:1\r\n\r\n' +
+        // A message to a process id that cannot be percent-decoded: no such process.
+        'POST /%zz/ping HTTP/1.0\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\nLibprocess-From: s@127.0.0.1:1\r\n\r\n',
     );
-    await until(() => occurrences(client.text(), '\r\n\r\n') === 2);
+    await until(() => occurrences(client.text(), '\r\n\r\n') === 3);
     expect(client.text()).toBe(
       'HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n' +
-        'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n',
+        'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'.repeat(2),
     );
+    expect(http).toEqual([]);
     expect(client.socket.destroyed).toBe(false);
     client.socket.destroy();
   });

@@ -18,8 +18,8 @@ export async function startNode(
   const node = new WireNode(
     { ip: '127.0.0.1', port: 0, shutdownGracePeriod: 500, ...options },
     {
-      onMessage: (message) => {
-        received.push(message);
+      onMessage: (from, to, name, body) => {
+        received.push({ from, to, name, body });
         return true;
       },
       ...handlers,
