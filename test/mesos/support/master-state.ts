@@ -1,5 +1,5 @@
 import type { MesosCluster } from './mesos-cluster.js';
-import { waitForCondition } from './process-watch.js';
+import { pollUntil } from './process-watch.js';
 
 /** A task as the master's `/master/frameworks` lists it. */
 export interface MasterTask {
@@ -98,7 +98,7 @@ export async function waitForCompletedFramework(
 ): Promise<MasterFramework> {
   let view: FrameworkView | undefined;
   try {
-    await waitForCondition(
+    await pollUntil(
       async () => {
         view = (await frameworksNamed(cluster, name))[0];
         return view?.completed === true;

@@ -12,11 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpGet, type HttpAnswer } from './master-http.js';
 import type { MesosInstall } from './mesos-install.js';
-import {
-  processGone,
-  waitForCondition,
-  waitForLogLine,
-} from './process-watch.js';
+import { processGone, pollUntil, waitForLogLine } from './process-watch.js';
 
 /** What `cluster.sh start` is asked for; every field maps to one of its options. */
 export interface ClusterOptions {
@@ -289,7 +285,7 @@ export class MesosCluster {
       .split('\0')
       .filter((arg) => arg !== '');
     process.kill(pid, signal);
-    await waitForCondition(
+    await pollUntil(
       () => processGone(pid),
       20_000,
       `master ${pid} to exit after ${signal}`,
@@ -334,7 +330,7 @@ export class MesosCluster {
 
   /** Resolves once the master lists the agent as active again (after a master restart). */
   async waitForAgentActive(timeoutMs = 60_000): Promise<void> {
-    await waitForCondition(
+    await pollUntil(
       async () => {
         try {
           const state = await this.masterJson<{

@@ -1,15 +1,7 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The repository root (test/mesos/support/../../..). */
-export const REPO_ROOT = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-);
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../support/paths.js';
 
 /** What a developer runs to install Mesos (printed when it is missing). */
 export const MESOS_SETUP_HINT =
@@ -18,11 +10,6 @@ export const MESOS_SETUP_HINT =
 /** The same for ZooKeeper: zk.sh installs its packages on first start. */
 export const ZOOKEEPER_SETUP_HINT =
   'bash ../shared/mesos/zk.sh start --data-dir /tmp/zk && bash ../shared/mesos/zk.sh stop --data-dir /tmp/zk';
-
-/** `LIBPROCESS_MESOS_REQUIRED=1` (set by .ci/run) turns a missing Mesos or ZooKeeper into a failure. */
-export function mesosRequired(): boolean {
-  return process.env.LIBPROCESS_MESOS_REQUIRED === '1';
-}
 
 /** Where the binaries and the scripts of ../shared/mesos are. */
 export interface MesosInstall {

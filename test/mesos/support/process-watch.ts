@@ -14,8 +14,12 @@ export function processGone(pid: number): boolean {
   }
 }
 
-/** Polls `condition` (sync or async) every 100 ms; rejects naming `what` after `timeoutMs`. */
-export async function waitForCondition(
+/**
+ * Polls `condition` every 100 ms; rejects naming `what` after `timeoutMs`. Unlike the suite's
+ * `waitFor` it takes an async condition: most observations of a real cluster are HTTP requests
+ * to the master or the agent (and 100 ms spares them a flood of requests).
+ */
+export async function pollUntil(
   condition: () => boolean | Promise<boolean>,
   timeoutMs: number,
   what: string,
@@ -55,7 +59,7 @@ export async function waitForLogLine(
   died: () => boolean = () => false,
 ): Promise<string> {
   let found: string | undefined;
-  await waitForCondition(
+  await pollUntil(
     () => {
       found = readFrom(path, from)
         .split('\n')

@@ -5,7 +5,7 @@ import {
   SpawnedProcess,
   type ExitStatus,
 } from '../../support/spawned-process.js';
-import { REPO_ROOT } from './mesos-install.js';
+import { REPO_ROOT } from '../../support/paths.js';
 
 /** The CLI as `npm start` runs it after its build. */
 export const SAMPLE_MAIN = join(REPO_ROOT, 'dist', 'sample', 'main.js');
