@@ -8,10 +8,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { join } from 'node:path';
+import { REPO_ROOT as repoRoot } from '../support/paths.js';
 
 /**
  * What a user gets from the registry: the tarball `npm pack` makes, unpacked into a plain ESM

@@ -20,8 +20,8 @@ import {
   rawClient,
   startNode,
   startSilentServer,
-  until,
 } from './wire-test.helpers.js';
+import { waitFor } from '../support/wait-for.js';
 
 const cleanups: Array<() => Promise<unknown> | void> = [];
 afterEach(async () => {
@@ -79,7 +79,7 @@ async function unresponsiveHost(): Promise<number> {
     fillers.push(socket);
   }
   cleanups.push(() => fillers.forEach((socket) => socket.destroy()));
-  await until(() => fillers.filter((s) => !s.connecting).length >= 2);
+  await waitFor(() => fillers.filter((s) => !s.connecting).length >= 2);
   return port;
 }
 
@@ -116,7 +116,7 @@ describe('WireNode inbound responses', () => {
       expected += ACCEPTED;
     }
     client.socket.write(Buffer.concat(run));
-    await until(() => occurrences(client.text(), '\r\n\r\n') === 4300);
+    await waitFor(() => occurrences(client.text(), '\r\n\r\n') === 4300);
     expect(client.text()).toBe(expected);
     expect(delivered).toEqual([
       ...Array.from({ length: 300 }, (_, i) => `${i}`).filter(
@@ -142,7 +142,7 @@ describe('WireNode inbound responses', () => {
         message('echo', 'm', '2'),
       ]),
     );
-    await until(() => occurrences(client.text(), 'HTTP/1.1 ') === 3);
+    await waitFor(() => occurrences(client.text(), 'HTTP/1.1 ') === 3);
     expect(client.text()).toBe(
       `${ACCEPTED}HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok${ACCEPTED}`,
     );
@@ -179,10 +179,10 @@ describe('WireNode inbound responses', () => {
     client.socket.write(
       'POST /upload HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n',
     );
-    await until(() => client.text().length > 0);
+    await waitFor(() => client.text().length > 0);
     expect(client.text()).toBe('HTTP/1.1 100 Continue\r\n\r\n');
     client.socket.write('hello');
-    await until(() => client.text().endsWith('got hello'));
+    await waitFor(() => client.text().endsWith('got hello'));
     expect(client.text()).toBe(
       'HTTP/1.1 100 Continue\r\n\r\n' +
         'HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\ngot hello',
@@ -213,7 +213,7 @@ describe('WireNode outbound connections', () => {
     const to = new Upid('echo', '127.0.0.1', port);
     b.node.link(b.node.pid('x'), to);
     b.node.send(b.node.pid('x'), to, 'ping', 'hi');
-    await until(() => events.length === 1 && b.errors.length === 1);
+    await waitFor(() => events.length === 1 && b.errors.length === 1);
     expect(events).toEqual(['exited x']);
     expect(b.errors[0]).toMatchObject({
       name: 'WireError',
@@ -265,7 +265,7 @@ describe('PeerConnection head cache', () => {
       },
     );
     cleanups.push(() => connection.destroy());
-    await until(() => silent.sockets.length === 1);
+    await waitFor(() => silent.sockets.length === 1);
     const received: Buffer[] = [];
     silent.sockets[0].on('data', (chunk: Buffer) => received.push(chunk));
     silent.sockets[0].resume();
@@ -299,7 +299,9 @@ describe('PeerConnection head cache', () => {
       );
     }
     const total = expected.reduce((sum, b) => sum + b.length, 0);
-    await until(() => received.reduce((sum, b) => sum + b.length, 0) >= total);
+    await waitFor(
+      () => received.reduce((sum, b) => sum + b.length, 0) >= total,
+    );
     expect(Buffer.concat(received).equals(Buffer.concat(expected))).toBe(true);
     expect(closed).toEqual([]);
   });
@@ -319,7 +321,7 @@ describe('WireNode sends', () => {
         i % 2 === 0 ? '' : `${i}`,
       );
     }
-    await until(() => a.received.length === 600);
+    await waitFor(() => a.received.length === 600);
     expect(
       a.received.map((m) => `${m.from.id} ${m.name} ${m.body.toString()}`),
     ).toEqual(
