@@ -2,7 +2,12 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import type { IConversionOptions } from 'protobufjs';
 
-const PROTO_FILES = ['mesos.proto', 'scheduler.proto', 'messages.proto'];
+const PROTO_FILES = [
+  'mesos.proto',
+  'scheduler.proto',
+  'messages.proto',
+  'authentication.proto',
+];
 
 /**
  * The folder of the Mesos `.proto` files: `lib/mesos/proto/` in the sources, and

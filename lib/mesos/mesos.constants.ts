@@ -11,10 +11,13 @@ export const MesosMessage = {
   FrameworkReregistered: 'mesos.internal.FrameworkReregisteredMessage',
   ResourceOffers: 'mesos.internal.ResourceOffersMessage',
   RescindResourceOffer: 'mesos.internal.RescindResourceOfferMessage',
+  InverseOffers: 'mesos.internal.InverseOffersMessage',
+  RescindInverseOffer: 'mesos.internal.RescindInverseOfferMessage',
   StatusUpdate: 'mesos.internal.StatusUpdateMessage',
   LostSlave: 'mesos.internal.LostSlaveMessage',
   ExitedExecutor: 'mesos.internal.ExitedExecutorMessage',
   ExecutorToFramework: 'mesos.internal.ExecutorToFrameworkMessage',
+  FrameworkToExecutor: 'mesos.internal.FrameworkToExecutorMessage',
   FrameworkError: 'mesos.internal.FrameworkErrorMessage',
   DeactivateFramework: 'mesos.internal.DeactivateFrameworkMessage',
   RunTask: 'mesos.internal.RunTaskMessage',
@@ -22,6 +25,13 @@ export const MesosMessage = {
   ShutdownFramework: 'mesos.internal.ShutdownFrameworkMessage',
   StatusUpdateAcknowledgement:
     'mesos.internal.StatusUpdateAcknowledgementMessage',
+  Authenticate: 'mesos.internal.AuthenticateMessage',
+  AuthenticationMechanisms: 'mesos.internal.AuthenticationMechanismsMessage',
+  AuthenticationStart: 'mesos.internal.AuthenticationStartMessage',
+  AuthenticationStep: 'mesos.internal.AuthenticationStepMessage',
+  AuthenticationCompleted: 'mesos.internal.AuthenticationCompletedMessage',
+  AuthenticationFailed: 'mesos.internal.AuthenticationFailedMessage',
+  AuthenticationError: 'mesos.internal.AuthenticationErrorMessage',
 } as const;
 
 /**
