@@ -114,8 +114,8 @@ describe('npm pack', () => {
 
   it('resolves the wire entry without loading Nest', () => {
     const out = runInApp(`
-      import { encodeMessage, RequestParser, Upid, WireNode } from 'nestjs-libprocess/wire';
-      const wire = [typeof WireNode, typeof RequestParser, typeof encodeMessage].join(' ');
+      import { encodeMessage, HttpRequestDecoder, Upid, WireNode } from 'nestjs-libprocess/wire';
+      const wire = [typeof WireNode, typeof HttpRequestDecoder, typeof encodeMessage].join(' ');
       // Every @nestjs package loads reflect-metadata, which installs Reflect.getMetadata.
       const nestLoaded = typeof Reflect.getMetadata === 'function';
       console.log(wire, nestLoaded, Upid.parse('echo@[::1]:5050').host);
