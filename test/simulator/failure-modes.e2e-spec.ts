@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { MesosMessage } from '../../lib/mesos/mesos.constants.js';
 import { NO_ACKNOWLEDGEE } from '../../lib/mesos/testing/index.js';
-import { sleep } from '../support/wait-for.js';
 import {
   Cluster,
+  quietFor,
   launchCall,
   type Probe,
   stateOf,
@@ -203,7 +203,7 @@ describe('MesosSimulator: failure modes', () => {
     await probe.next(MesosMessage.FrameworkRegistered, 2);
     const before = probe.updates().length;
     reconcile(probe, frameworkId);
-    await sleep(300);
+    await quietFor(300);
     expect(probe.updates()).toHaveLength(before);
     expect(sim.logged('not yet reregistered with the master')).toHaveLength(1);
     await waitFor(
@@ -236,7 +236,7 @@ describe('MesosSimulator: failure modes', () => {
       5000,
       'the drop',
     );
-    await sleep(200);
+    await quietFor(200);
     expect(probe.process.inbox).toEqual([]);
     await sim.elect();
     const leading = await fetch(`http://${sim.address}/master/state`);

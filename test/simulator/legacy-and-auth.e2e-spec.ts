@@ -2,8 +2,12 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Upid } from '../../lib/index.js';
 import { MesosMessage } from '../../lib/mesos/mesos.constants.js';
 import { cramMd5Response } from '../../lib/mesos/testing/index.js';
-import { sleep } from '../support/wait-for.js';
-import { Cluster, stateOf, waitFor } from './simulator-test.helpers.js';
+import {
+  Cluster,
+  quietFor,
+  stateOf,
+  waitFor,
+} from './simulator-test.helpers.js';
 
 const FRAMEWORK = { user: 'probe', name: 'legacy', failover_timeout: 30 };
 
@@ -89,7 +93,7 @@ describe('MesosSimulator: legacy scheduler messages (mesos-go v0, pesos)', () =>
     const offers = () => probe.received(MesosMessage.ResourceOffers).length;
     // Every offer but the first (used by the launch) is outstanding: decline them all.
     await waitFor(() => offers() >= 2, 5000, 'another offer');
-    await sleep(200);
+    await quietFor(200);
     const outstanding = probe
       .received(MesosMessage.ResourceOffers)
       .slice(1)
@@ -100,9 +104,9 @@ describe('MesosSimulator: legacy scheduler messages (mesos-go v0, pesos)', () =>
       filters: { refuse_seconds: 3600 },
       tasks: [],
     });
-    await sleep(300);
+    await quietFor(300);
     const declined = offers();
-    await sleep(300);
+    await quietFor(300);
     expect(offers()).toBe(declined);
     send('ReviveOffersMessage', { framework_id: frameworkId });
     await waitFor(() => offers() > declined, 5000, 'an offer after REVIVE');

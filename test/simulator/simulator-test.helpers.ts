@@ -247,3 +247,11 @@ export class Cluster {
 
 export const stateOf = (m: StatusUpdateMessage) =>
   String(m.update?.status?.state);
+
+/**
+ * Waits `ms` to observe that something does NOT happen (no answer to a dropped message, no
+ * offer after a decline). Positive conditions use {@link waitFor}.
+ */
+export function quietFor(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
