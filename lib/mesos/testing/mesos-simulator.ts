@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestMicroservice, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { LibprocessServer } from '../../server/index.js';
-import { ActorRef } from '../../services/actor-ref.service.js';
-import { Upid } from '../../wire/upid.js';
+import { ActorRef, LibprocessServer, Upid } from '../../index.js';
 import type { Call } from '../mesos.types.js';
 import { MesosMessage } from '../mesos.constants.js';
 import { AgentProcess } from './agent/agent.process.js';

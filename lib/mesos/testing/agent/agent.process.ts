@@ -1,16 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { LibprocessContext } from '../../../ctx-host/index.js';
-import {
-  Mailbox,
-  OnExited,
-  OnInitialize,
-  ProtobufMailbox,
-} from '../../../decorators/index.js';
-import type { DelayHandle } from '../../../interfaces/index.js';
-import type { ActorRef } from '../../../services/actor-ref.service.js';
-import type { Upid } from '../../../wire/upid.js';
 import type {
   FrameworkInfo,
   StatusUpdate,
@@ -23,6 +13,16 @@ import {
   MesosMessage,
   taskStateName,
 } from '../../mesos.constants.js';
+import {
+  LibprocessContext,
+  Mailbox,
+  OnExited,
+  OnInitialize,
+  ProtobufMailbox,
+  type ActorRef,
+  type DelayHandle,
+  type Upid,
+} from '../../../index.js';
 import { hasCapability } from '../master/framework-registry.js';
 import type { AgentReport } from '../master/simulated-master.js';
 import { toProto, type ResourceBag } from '../common/resources.js';

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ActorModule } from '../../../actor.module.js';
+import { ActorModule } from '../../../index.js';
 import { loadMesosProtos, MESOS_CONVERSION } from '../../mesos-protos.js';
 
 /**

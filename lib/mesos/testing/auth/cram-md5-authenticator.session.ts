@@ -1,14 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { LibprocessContext } from '../../../ctx-host/index.js';
 import {
+  LibprocessContext,
   OnExited,
   OnInitialize,
   Process,
   ProtobufMailbox,
-} from '../../../decorators/index.js';
-import type { ActorRef } from '../../../services/actor-ref.service.js';
-import type { Upid } from '../../../wire/upid.js';
+  type ActorRef,
+  type Upid,
+} from '../../../index.js';
 import { SimulatorMessage } from '../simulator.constants.js';
 import { CRAM_MD5, cramMd5Challenge, verifyCramMd5 } from './cram-md5.js';
 

@@ -1,4 +1,4 @@
-import type { Upid } from '../../../wire/upid.js';
+import type { Upid } from '../../../index.js';
 import type { ResourceBag } from '../common/resources.js';
 
 /**

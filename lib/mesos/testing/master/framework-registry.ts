@@ -5,8 +5,7 @@ import type {
   TaskState,
   TaskStatus,
 } from '../../mesos.types.js';
-import type { DelayHandle } from '../../../interfaces/index.js';
-import type { Upid } from '../../../wire/upid.js';
+import type { DelayHandle, Upid } from '../../../index.js';
 import { BoundedLog } from '../common/fifo.js';
 import { add, type ResourceBag } from '../common/resources.js';
 

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { DelayHandle } from '../../../interfaces/index.js';
-import type { Upid } from '../../../wire/upid.js';
+import type { DelayHandle, Upid } from '../../../index.js';
 import { BoundedLog } from '../common/fifo.js';
 
 /** A line of the simulated master's log, kept for tests to assert on ("Refusing ..."). */

@@ -1,17 +1,17 @@
 import { Inject, Logger } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { LibprocessContext } from '../../../ctx-host/index.js';
 import {
+  ActorRef,
+  LibprocessContext,
   Mailbox,
   OnExited,
   OnInitialize,
   Process,
   ProtobufMailbox,
   Route,
-} from '../../../decorators/index.js';
-import { RouteResponse } from '../../../helpers/route-response.js';
-import { ActorRef } from '../../../services/actor-ref.service.js';
-import { Upid } from '../../../wire/upid.js';
+  RouteResponse,
+  Upid,
+} from '../../../index.js';
 import type { Call, StatusUpdateMessage } from '../../mesos.types.js';
 import { MesosMessage } from '../../mesos.constants.js';
 import {

@@ -15,7 +15,7 @@ import {
   MesosMessage,
   taskStateName,
 } from '../../mesos.constants.js';
-import { Upid } from '../../../wire/upid.js';
+import { Upid } from '../../../index.js';
 import { BoundedLog } from '../common/fifo.js';
 import {
   add,
