@@ -8,3 +8,4 @@ export { Upid } from './upid.js';
 export * from './wire-node.js';
 export * from './wire.constants.js';
 export type * from './wire.interfaces.js';
+export * from './tls/index.js';
