@@ -53,9 +53,11 @@ export class TlsAcceptor {
   ) {
     const { settings } = context;
     this.server = new TlsServer({
-      secureContext: context.secureContext,
+      ...context.options,
       requestCert: settings.requireClientCert,
-      rejectUnauthorized: settings.requireClientCert,
+      // Checked in secured() instead: with rejectUnauthorized, tls.Server drops a client whose
+      // certificate fails verification silently (no event), and nobody would learn why.
+      rejectUnauthorized: false,
       // Node's own timer is an idle timer; ours (absolute) always fires first.
       handshakeTimeout: settings.handshakeTimeout * 2,
     });
@@ -105,6 +107,9 @@ export class TlsAcceptor {
         this.forget(key, entry);
         socket.unshift(head);
         this.hooks.onConnection(socket);
+        // Paused to put the head back; a 'data' listener alone does not restart an explicitly
+        // paused stream. Flowing starts on the next tick, after the listeners are in place.
+        socket.resume();
       }
     };
     socket.on('data', onData);
@@ -151,6 +156,16 @@ export class TlsAcceptor {
     const settings = this.context.settings;
     if (!settings.requireClientCert) {
       this.ready(key!, entry, socket);
+      return;
+    }
+    if (!socket.authorized) {
+      this.report(
+        socket,
+        `refused the client certificate: ${describeAuthorizationError(socket)}`,
+        'ETLSVERIFY',
+      );
+      this.forget(key!, entry);
+      socket.destroy();
       return;
     }
     // Data keeps arriving meanwhile; it waits in the TLS socket (paused: no 'data' listener).
@@ -224,6 +239,14 @@ export class TlsAcceptor {
       ),
     );
   }
+}
+
+function describeAuthorizationError(socket: TLSSocket): string {
+  const code = String(socket.authorizationError ?? 'unknown error');
+  const certificate = socket.getPeerCertificate();
+  return certificate === null || Object.keys(certificate).length === 0
+    ? `no client certificate (${code})`
+    : `${code} (subject ${certificate.subject?.CN ?? 'unknown'})`;
 }
 
 function endpoint(socket: Socket): string | undefined {

@@ -47,6 +47,11 @@ const ALL_VERSIONS: readonly TlsProtocolVersion[] = [
 export interface TlsContext {
   readonly settings: TlsSettings;
   readonly secureContext: SecureContext;
+  /**
+   * The options `secureContext` was built from: `tls.Server` builds its own context from its
+   * options (it ignores a `secureContext` one), so the listener needs them.
+   */
+  readonly options: Readonly<SecureContextOptions>;
   /** The node's own (leaf) certificate. */
   readonly certificate: X509Certificate;
   /** Things that will work but probably not as meant (e.g. an EC key with RSA-only ciphers). */
@@ -139,20 +144,21 @@ export function loadTlsContext(settings: TlsSettings): TlsContext {
       secureOptions |= NO_VERSION_OPTION[ALL_VERSIONS[i]];
     }
   }
+  const options: SecureContextOptions = {
+    cert: certPem,
+    key: keyPem,
+    ca,
+    ciphers: settings.ciphers,
+    ecdhCurve: settings.ecdhCurves,
+    minVersion,
+    maxVersion,
+    secureOptions,
+    // SSL_OP_CIPHER_SERVER_PREFERENCE, as libprocess sets it.
+    honorCipherOrder: true,
+  };
   let secureContext: SecureContext;
   try {
-    secureContext = createSecureContext({
-      cert: certPem,
-      key: keyPem,
-      ca,
-      ciphers: settings.ciphers,
-      ecdhCurve: settings.ecdhCurves,
-      minVersion,
-      maxVersion,
-      secureOptions,
-      // SSL_OP_CIPHER_SERVER_PREFERENCE, as libprocess sets it.
-      honorCipherOrder: true,
-    });
+    secureContext = createSecureContext(options);
   } catch (error) {
     throw new TlsConfigError(
       `Cannot build the TLS context from ${sources.certFile}, ${sources.keyFile} and ` +
@@ -161,7 +167,7 @@ export function loadTlsContext(settings: TlsSettings): TlsContext {
       { cause: error },
     );
   }
-  return { settings, secureContext, certificate, warnings };
+  return { settings, secureContext, options, certificate, warnings };
 }
 
 /**

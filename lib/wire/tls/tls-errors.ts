@@ -4,7 +4,7 @@ export function describeTlsError(error: Error): string {
   if (code === 'ECONNRESET')
     return 'connection reset by the peer during the handshake';
   // "...:error:0A00009C:SSL routines::http request" -> "http request"
-  const reason = /SSL routines:[^:]*:([^\n]+)/.exec(error.message)?.[1];
+  const reason = /SSL routines:[^:]*:([^:\n]+)/.exec(error.message)?.[1];
   return reason?.trim() ?? error.message;
 }
 
