@@ -1,10 +1,9 @@
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   type ArgumentsHost,
   type CallHandler,
   Catch,
   type ExceptionFilter,
-  Logger,
   UseFilters,
   type CanActivate,
   Controller,
@@ -30,6 +29,7 @@ import {
   Process,
   Upid,
 } from '../../lib/index.js';
+import { spyOnLogger } from '../support/logger-spy.js';
 import { waitFor } from '../support/wait-for.js';
 import { startNode, type TestNode } from './support/start-node.js';
 
@@ -168,9 +168,7 @@ describe('ActorModule through the Nest pipeline', () => {
   });
 
   it('applies exception filters, and logs unfiltered failures once with the process', async () => {
-    const errors = jest
-      .spyOn(Logger.prototype, 'error')
-      .mockImplementation(() => undefined);
+    const errors = spyOnLogger('error');
     try {
       const node = await startNode({
         providers: [Failing, Sender, TraceInterceptor, RecordingFilter],
@@ -179,19 +177,19 @@ describe('ActorModule through the Nest pipeline', () => {
       const from = { from: node.get(Sender) };
       node.actors.send(node.pid('failing'), 'filtered', 'f', from);
       node.actors.send(node.pid('failing'), 'unfiltered', 'u', from);
-      await waitFor(() => errors.mock.calls.length > 0, 5000, 'the error log');
+      await waitFor(() => errors.count > 0, 5000, 'the error log');
       expect(trace).toEqual([
         'before:f',
         'filter:rpc:caught by the filter',
         'before:u',
       ]);
-      expect(errors.mock.calls.map((call) => call[0])).toEqual([
+      expect(errors.messages()).toEqual([
         expect.stringMatching(
           /^Process "failing@.*" failed in mailbox "unfiltered" \(message from "sender@.*"\): nobody catches this$/,
         ),
       ]);
     } finally {
-      errors.mockRestore();
+      errors.restore();
     }
   });
 

@@ -1,5 +1,3 @@
-import { fileURLToPath } from 'node:url';
-
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
@@ -14,13 +12,12 @@ import {
   ProtobufMailbox,
   UnknownProtobufTypeError,
 } from '../../lib/index.js';
+import { fixturePath } from '../support/paths.js';
 import { waitFor } from '../support/wait-for.js';
 import { rawClient } from '../wire/wire-test.helpers.js';
 import { startNode, type TestNode } from './support/start-node.js';
 
-const PROTO = fileURLToPath(
-  new URL('../fixtures/actor-messages.proto', import.meta.url),
-);
+const PROTO = fixturePath('actor-messages.proto');
 
 @Process('pinger')
 @Injectable()

@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   type CallHandler,
   type ExecutionContext,
   Injectable,
-  Logger,
   type NestInterceptor,
   UseInterceptors,
 } from '@nestjs/common';
@@ -16,6 +15,7 @@ import {
   Mailbox,
   Process,
 } from '../../lib/index.js';
+import { spyOnLogger } from '../support/logger-spy.js';
 import { waitFor } from '../support/wait-for.js';
 import { startNode, type TestNode } from './support/start-node.js';
 
@@ -268,9 +268,7 @@ describe('ActorModule process queues', () => {
   });
 
   it('logs a failed stream with the process, mailbox and sender, and goes on', async () => {
-    const errors = jest
-      .spyOn(Logger.prototype, 'error')
-      .mockImplementation(() => undefined);
+    const errors = spyOnLogger('error');
     try {
       const node = await start(Streams);
       const streams = node.get(Streams);
@@ -283,20 +281,18 @@ describe('ActorModule process queues', () => {
         5000,
         'the message after the failure',
       );
-      expect(errors.mock.calls.map((call) => call[0])).toEqual([
+      expect(errors.messages()).toEqual([
         expect.stringMatching(
           /^Process "streams@.*" failed in mailbox "broken" \(message from "source@.*"\): stream failed: b$/,
         ),
       ]);
     } finally {
-      errors.mockRestore();
+      errors.restore();
     }
   });
 
   it('runs one message at a time behind an interceptor with a synchronous stream', async () => {
-    const errors = jest
-      .spyOn(Logger.prototype, 'error')
-      .mockImplementation(() => undefined);
+    const errors = spyOnLogger('error');
     try {
       const node = await start(Intercepted, SyncInterceptor);
       const to = node.pid('intercepted');
@@ -313,13 +309,13 @@ describe('ActorModule process queues', () => {
         'handler:3',
         'after:3',
       ]);
-      expect(errors.mock.calls.map((call) => call[0])).toEqual([
+      expect(errors.messages()).toEqual([
         expect.stringMatching(
           /^Process "intercepted@.*" failed in mailbox "m" \(message from "source@.*"\): refused by the interceptor$/,
         ),
       ]);
     } finally {
-      errors.mockRestore();
+      errors.restore();
     }
   });
 

@@ -1,22 +1,14 @@
 import { spawn } from 'node:child_process';
-import {
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  rm,
-  symlink,
-  writeFile,
-} from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 
 import { ActorRef, Mailbox, Process } from '../../lib/index.js';
+import {
+  transpiledSourcesRoot,
+  transpiledUrl,
+} from '../support/transpiled-sources.js';
 import { waitFor } from '../support/wait-for.js';
 import { startNode } from './support/start-node.js';
 
@@ -36,46 +28,7 @@ class Slow {
 @Injectable()
 class Feeder {}
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Transpiles lib/ to ESM JavaScript next to a node_modules link, for a child Node process. */
-async function transpileLib(): Promise<string> {
-  const ts = (await import('typescript')).default;
-  const dir = await mkdtemp(join(tmpdir(), 'actor-lib-'));
-  const files = (await readdir(join(ROOT, 'lib'), { recursive: true })).filter(
-    (file) => file.endsWith('.ts'),
-  );
-  for (const file of files) {
-    const { outputText } = ts.transpileModule(
-      await readFile(join(ROOT, 'lib', file), 'utf8'),
-      {
-        compilerOptions: {
-          module: ts.ModuleKind.ESNext,
-          target: ts.ScriptTarget.ES2022,
-          experimentalDecorators: true,
-          emitDecoratorMetadata: true,
-          useDefineForClassFields: false,
-        },
-      },
-    );
-    const target = join(dir, 'lib', file.replace(/\.ts$/, '.js'));
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, outputText);
-  }
-  await writeFile(join(dir, 'package.json'), '{"type":"module"}');
-  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  return dir;
-}
-
 describe('ActorModule shutdown', () => {
-  let libDir: string;
-  beforeAll(async () => {
-    libDir = await transpileLib();
-  });
-  afterAll(async () => {
-    await rm(libDir, { recursive: true, force: true });
-  });
-
   it('drains every queued message before close() resolves', async () => {
     const node = await startNode(
       { providers: [Slow, Feeder] },
@@ -112,7 +65,7 @@ describe('ActorModule shutdown', () => {
   });
 
   it('leaves no handle behind: the Node process exits by itself after app.close()', async () => {
-    const lib = pathToFileURL(join(libDir, 'lib', 'index.js')).href;
+    const lib = transpiledUrl('lib/index.js');
     const script = `
       import 'reflect-metadata';
       import { Injectable, Module } from '@nestjs/common';
@@ -162,7 +115,7 @@ describe('ActorModule shutdown', () => {
       const child = spawn(
         process.execPath,
         ['--input-type=module', '-e', script],
-        { cwd: libDir, stdio: ['ignore', 'pipe', 'pipe'] },
+        { cwd: transpiledSourcesRoot(), stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let stdout = '';
       let stderr = '';

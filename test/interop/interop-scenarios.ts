@@ -12,7 +12,7 @@ import { closedLoopbackPort } from '../support/ports.js';
 import { encodeValueMessage } from '../support/value-message.js';
 import type { PeerServer, ReferencePeer } from '../support/reference-peers.js';
 import { startTsPeer } from '../support/ts-peer-cli.js';
-import { sleep, waitFor } from '../support/wait-for.js';
+import { waitFor } from '../support/wait-for.js';
 
 const LOCAL = { ip: '127.0.0.1', port: 0, verbose: false };
 
@@ -77,6 +77,25 @@ const exitedCount = (events: LinkEvent[]) =>
   events.filter((e) => e.event === 'exited').length;
 
 /**
+ * Links to another port where nothing listens and waits for that exit: the barrier after which
+ * "the first link's exited fired once" is a fact, not a guess made after a sleep.
+ */
+async function expectAnotherExit(
+  linker: PeerApp<LinkerProcess>,
+  events: LinkEvent[],
+): Promise<void> {
+  const before = exitedCount(events);
+  const other = Upid.parse(`other@127.0.0.1:${await closedLoopbackPort()}`);
+  linker.process.link(other);
+  await waitFor(
+    () => events.some((e) => e.event === 'exited' && `${e.pid}` === `${other}`),
+    5_000,
+    'the second link to exit',
+  );
+  expect(exitedCount(events)).toBe(before + 1);
+}
+
+/**
  * Registers, for one reference peer, every scenario of the interop matrix in both directions:
  * TS client -> peer server and peer client -> TS server.
  */
@@ -129,7 +148,6 @@ export function registerInteropScenarios(peer: ReferencePeer): void {
           n,
           server_count: n,
         });
-        expect(line.msgs_per_sec).toBeGreaterThan(0);
         expect(code).toBe(0);
       }, 90_000);
 
@@ -152,8 +170,13 @@ export function registerInteropScenarios(peer: ReferencePeer): void {
           warmup: 20,
           names,
         });
-        expect(line.p50_us).toBeGreaterThan(0);
-        expect(line.max_us).toBeGreaterThanOrEqual(line.p99_us as number);
+        const { p50_us, p90_us, p99_us, max_us } = line as Record<
+          string,
+          number
+        >;
+        expect([p50_us, p90_us, p99_us, max_us]).toEqual(
+          [p50_us, p90_us, p99_us, max_us].sort((a, b) => a - b),
+        );
         expect(code).toBe(0);
       }, 60_000);
     }
@@ -225,7 +248,6 @@ export function registerInteropScenarios(peer: ReferencePeer): void {
           timeoutSeconds: 30,
         });
         expect(result).toMatchObject({ mode: 'pingpong', n: 500 });
-        expect(result.p50_us).toBeGreaterThan(0);
         expect(code).toBe(0);
       }, 60_000);
     }
@@ -270,9 +292,12 @@ export function registerInteropScenarios(peer: ReferencePeer): void {
         expect(exitedCount(events)).toBe(0);
         await server.process.stop();
         await waitFor(() => exitedCount(events) > 0, 5_000, 'exited');
-        await sleep(300);
+        // A second link whose exit is awaited: a repeated exited of the first link (from the
+        // socket's error and close both reporting) would have been delivered by then.
+        await expectAnotherExit(linker, events);
         expect(events.filter((e) => e.event === 'exited')).toEqual([
           { event: 'exited', pid: Upid.parse(server.pid) },
+          { event: 'exited', pid: expect.anything() },
         ]);
       } finally {
         await server.process.stop();
@@ -286,12 +311,11 @@ export function registerInteropScenarios(peer: ReferencePeer): void {
       try {
         linker.process.link(target);
         await waitFor(() => exitedCount(events) > 0, 3_000, 'exited');
-        await sleep(300);
-        expect(exitedCount(events)).toBe(1);
-        expect(events.find((e) => e.event === 'exited')).toEqual({
-          event: 'exited',
-          pid: target,
-        });
+        await expectAnotherExit(linker, events);
+        expect(events.filter((e) => e.event === 'exited')).toEqual([
+          { event: 'exited', pid: target },
+          { event: 'exited', pid: expect.anything() },
+        ]);
       } finally {
         await linker.close();
       }

@@ -8,10 +8,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { join } from 'node:path';
+import { REPO_ROOT as repoRoot } from '../support/paths.js';
 
 /**
  * What a user gets from the registry: the tarball `npm pack` makes, unpacked into a plain ESM
@@ -116,8 +114,8 @@ describe('npm pack', () => {
 
   it('resolves the wire entry without loading Nest', () => {
     const out = runInApp(`
-      import { encodeMessage, RequestParser, Upid, WireNode } from 'nestjs-libprocess/wire';
-      const wire = [typeof WireNode, typeof RequestParser, typeof encodeMessage].join(' ');
+      import { encodeMessage, HttpRequestDecoder, Upid, WireNode } from 'nestjs-libprocess/wire';
+      const wire = [typeof WireNode, typeof HttpRequestDecoder, typeof encodeMessage].join(' ');
       // Every @nestjs package loads reflect-metadata, which installs Reflect.getMetadata.
       const nestLoaded = typeof Reflect.getMetadata === 'function';
       console.log(wire, nestLoaded, Upid.parse('echo@[::1]:5050').host);

@@ -1,10 +1,10 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { startSimulator } from '../../sample/run-sample.js';
-import { waitFor } from './sample-test.helpers.js';
+import { REPO_ROOT } from '../support/paths.js';
+import { waitFor } from '../support/wait-for.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = REPO_ROOT;
 const MAIN = 'dist/sample/main.js';
 
 interface CliRun {
@@ -26,14 +26,29 @@ function run(file: string, args: string[], timeout = 60_000): Promise<CliRun> {
   });
 }
 
-/** Whether a task process runs `command` (directly, or as `sh -c`; not the CLI naming it). */
-function isRunning(command: string): boolean {
+/**
+ * The pid of the CLI's child process that runs `command` (directly, or as `sh -c`), searched
+ * among the children of `parent` only, never the whole machine.
+ */
+function taskPid(parent: number, command: string): number | undefined {
   const pattern = `^(/bin/sh -c )?${command.replace(/[.]/g, '\\.')}$`;
   try {
-    execFileSync('pgrep', ['-f', pattern]);
+    const out = execFileSync('pgrep', ['-P', String(parent), '-f', pattern], {
+      encoding: 'utf8',
+    });
+    return Number(out.trim().split('\n')[0]);
+  } catch {
+    return undefined; // pgrep exits 1 when nothing matches
+  }
+}
+
+/** Whether any process of the process group `pgid` (a task runs in its own group) is alive. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
     return true;
   } catch {
-    return false; // pgrep exits 1 when nothing matches
+    return false; // ESRCH: the whole group is gone
   }
 }
 
@@ -41,11 +56,7 @@ function isRunning(command: string): boolean {
 describe('sample CLI (node dist/sample/main.js)', () => {
   beforeAll(async () => {
     // Build exactly as `npm start` does, so the test runs the shipped entry point.
-    const build = await run(
-      'npx',
-      ['tsc', '-p', 'tsconfig.build.json'],
-      240_000,
-    );
+    const build = await run('npm', ['run', 'build', '--silent'], 240_000);
     if (build.code !== 0) {
       throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
     }
@@ -102,7 +113,6 @@ describe('sample CLI (node dist/sample/main.js)', () => {
   }, 60_000);
 
   it('tears the framework down on SIGINT, killing its tasks, and exits 130', async () => {
-    // A duration no other process on the machine uses, to find the task's process by.
     const command = 'sleep 29.517';
     const child = spawn('node', [MAIN, '--tasks', '1', '--cmd', command], {
       cwd: ROOT,
@@ -112,14 +122,25 @@ describe('sample CLI (node dist/sample/main.js)', () => {
     const exited = new Promise<number | null>((resolve) =>
       child.once('exit', (code) => resolve(code)),
     );
-    await waitFor('the task to run', () => /task-1 +TASK_RUNNING/.test(stdout));
-    expect(isRunning(command)).toBe(true);
+    await waitFor(
+      () => /task-1 +TASK_RUNNING/.test(stdout),
+      15_000,
+      'the task to run',
+    );
+    const task = taskPid(child.pid!, command);
+    expect(task).toBeDefined();
+    expect(groupAlive(task!)).toBe(true);
 
     child.kill('SIGINT');
 
     expect(await exited).toBe(130);
     expect(stdout).toContain('Aborted: interrupted. 0/1 tasks finished.');
-    expect(isRunning(command)).toBe(false);
+    // The CLI exits once the kill is sent; the killed group is reaped a moment later.
+    await waitFor(
+      () => !groupAlive(task!),
+      5_000,
+      "the task's process group to end",
+    );
   }, 60_000);
 
   it('prints usage for --help and rejects a bad flag with exit code 2', async () => {

@@ -8,20 +8,18 @@ import {
   Process,
   ProtobufMailbox,
 } from '../../lib/index.js';
-import {
-  MesosMessage,
-  taskStateName,
-} from '../../sample/mesos/mesos.constants.js';
-import { loadMesosProtos } from '../../sample/mesos/mesos-protos.js';
+import { MesosMessage, taskStateName } from '../../lib/mesos/index.js';
+import { loadMesosProtos } from '../../lib/mesos/index.js';
 import type {
   Call,
   FrameworkRegisteredMessage,
   Offer,
   ResourceOffersMessage,
   StatusUpdateMessage,
-} from '../../sample/mesos/mesos.types.js';
+} from '../../lib/mesos/index.js';
 import { createActorApp, startSimulator } from '../../sample/run-sample.js';
-import { closeAll, waitFor } from './sample-test.helpers.js';
+import { waitFor } from '../support/wait-for.js';
+import { closeAll } from './sample-test.helpers.js';
 
 interface Received {
   name: string;
@@ -126,7 +124,7 @@ describe('master simulator', () => {
   async function firstOffer(
     received: (name: string) => Received[],
   ): Promise<Offer> {
-    await waitFor('an offer', () => received('offers').length > 0);
+    await waitFor(() => received('offers').length > 0, 15_000, 'an offer');
     return (received('offers')[0].body as ResourceOffersMessage).offers![0];
   }
 
@@ -166,7 +164,11 @@ describe('master simulator', () => {
       taskStateName(m.update.status.state);
 
     // Unacknowledged, TASK_STARTING comes again (same uuid), and nothing after it.
-    await waitFor('the re-sent TASK_STARTING', () => updates().length >= 2);
+    await waitFor(
+      () => updates().length >= 2,
+      15_000,
+      'the re-sent TASK_STARTING',
+    );
     const [first, again] = updates();
     expect([state(first), state(again)]).toEqual([
       'TASK_STARTING',
@@ -192,16 +194,20 @@ describe('master simulator', () => {
         },
       });
     acknowledge(first);
-    await waitFor('TASK_RUNNING', () =>
-      updates().some((m) => state(m) === 'TASK_RUNNING'),
+    await waitFor(
+      () => updates().some((m) => state(m) === 'TASK_RUNNING'),
+      15_000,
+      'TASK_RUNNING',
     );
     const running = updates().find((m) => state(m) === 'TASK_RUNNING')!;
     expect(
       Buffer.from(running.update.uuid!).equals(Buffer.from(first.update.uuid!)),
     ).toBe(false);
     acknowledge(running);
-    await waitFor('TASK_FINISHED', () =>
-      updates().some((m) => state(m) === 'TASK_FINISHED'),
+    await waitFor(
+      () => updates().some((m) => state(m) === 'TASK_FINISHED'),
+      15_000,
+      'TASK_FINISHED',
     );
   });
 
@@ -212,7 +218,11 @@ describe('master simulator', () => {
 
     subscribe(offer.framework_id.value);
 
-    await waitFor('re-registration', () => received('reregistered').length > 0);
+    await waitFor(
+      () => received('reregistered').length > 0,
+      15_000,
+      're-registration',
+    );
     expect(received('rescind').map((m) => m.body.offer_id.value)).toEqual([
       offer.id.value,
     ]);

@@ -13,21 +13,6 @@ export class CapturedOutput implements RunOutput {
   }
 }
 
-/** Polls `condition` until it holds; rejects with `what` after `timeoutMs`. */
-export async function waitFor(
-  what: string,
-  condition: () => boolean,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** A scheduler config for tests: fast SUBSCRIBE retries, small tasks. */
 export function testConfig(
   master: string,

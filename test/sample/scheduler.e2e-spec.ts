@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
 import { ActorRef, type Upid } from '../../lib/index.js';
-import { MesosMessage } from '../../sample/mesos/mesos.constants.js';
+import { MesosMessage } from '../../lib/mesos/index.js';
 import { startScheduler, startSimulator } from '../../sample/run-sample.js';
 import { MasterSimulatorProcess } from '../../sample/simulator/master-simulator.process.js';
 import { TaskRegistry } from '../../sample/scheduler/task-registry.js';
@@ -10,8 +10,8 @@ import {
   CapturedOutput,
   closeAll,
   testConfig,
-  waitFor,
 } from './sample-test.helpers.js';
+import { waitFor } from '../support/wait-for.js';
 
 /**
  * The sample scheduler against the embedded simulator, both in this Jest process on
@@ -49,10 +49,13 @@ describe('sample scheduler against the master simulator', () => {
     sim: { process: MasterSimulatorProcess },
     frameworkId?: string,
   ) {
-    await waitFor(`framework ${frameworkId} to be removed`, () =>
-      (sim.process.state().completed_frameworks as Array<{ id: string }>).some(
-        (fw) => fw.id === frameworkId,
-      ),
+    await waitFor(
+      () =>
+        (
+          sim.process.state().completed_frameworks as Array<{ id: string }>
+        ).some((fw) => fw.id === frameworkId),
+      15_000,
+      `framework ${frameworkId} to be removed`,
     );
   }
 
@@ -134,15 +137,18 @@ describe('sample scheduler against the master simulator', () => {
       command: 'sleep 1',
     });
     const tasks = app.get(TaskRegistry);
-    await waitFor('all tasks RUNNING', () =>
-      tasks.all().every((task) => task.state === 'TASK_RUNNING'),
+    await waitFor(
+      () => tasks.all().every((task) => task.state === 'TASK_RUNNING'),
+      15_000,
+      'all tasks RUNNING',
     );
     const frameworkId = service.state.frameworkId;
 
     await first.app.close();
     await waitFor(
-      'the scheduler to notice',
       () => service.state.phase === 'disconnected',
+      15_000,
+      'the scheduler to notice',
     );
     const second = await simulator(first.master.port);
 
@@ -173,8 +179,9 @@ describe('sample scheduler against the master simulator', () => {
       command: 'sleep 5',
     });
     await waitFor(
-      'registration',
       () => first.scheduler.state.phase === 'subscribed',
+      15_000,
+      'registration',
     );
     const frameworkId = first.scheduler.state.frameworkId;
     await first.app.close();
@@ -200,8 +207,9 @@ describe('sample scheduler against the master simulator', () => {
     });
     const tasks = app.get(TaskRegistry);
     await waitFor(
-      'the task RUNNING',
       () => tasks.get('task-1')?.state === 'TASK_RUNNING',
+      15_000,
+      'the task RUNNING',
     );
     const schedulerPid = service.state.pid!;
     const frameworkId = service.state.frameworkId!;
@@ -249,8 +257,9 @@ describe('sample scheduler against the master simulator', () => {
       from,
     );
     await waitFor(
-      'the control acknowledgement',
       () => injectedAcks().length > 0,
+      15_000,
+      'the control acknowledgement',
     );
 
     expect(injectedAcks()).toHaveLength(1);

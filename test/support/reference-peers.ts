@@ -18,11 +18,6 @@ const PEER_INFO: Record<PeerKind, { title: string; envVar: string }> = {
   libprocess: { title: 'C++ libprocess', envVar: 'LIBPROCESS_PEER' },
 };
 
-/** `LIBPROCESS_INTEROP_REQUIRED=1` (set by .ci/run) turns a missing peer into a failure. */
-export function interopRequired(): boolean {
-  return process.env.LIBPROCESS_INTEROP_REQUIRED === '1';
-}
-
 /**
  * The env file setup.sh writes, so a developer who ran setup.sh once does not have to source
  * env.sh in every shell. Explicit environment variables win.

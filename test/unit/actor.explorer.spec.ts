@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { Controller, Injectable, Logger, Scope } from '@nestjs/common';
+import { Controller, Injectable, Scope } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 
 import { ActorExplorer } from '../../lib/actor.explorer.js';
@@ -17,6 +17,7 @@ import {
   UnknownProtobufTypeError,
 } from '../../lib/index.js';
 import { ProcessManager } from '../../lib/runtime/process-manager.js';
+import { spyOnLogger } from '../support/logger-spy.js';
 
 @Process('alpha')
 @Injectable()
@@ -124,13 +125,11 @@ describe('ActorExplorer', () => {
   });
 
   it('skips request-scoped and transient providers with a warning', async () => {
-    const warn = jest
-      .spyOn(Logger.prototype, 'warn')
-      .mockImplementation(() => undefined);
+    const warn = spyOnLogger('warn');
     const moduleRef = await init([RequestScoped, Transient]);
     modules.push(moduleRef);
     expect([...moduleRef.get(ProcessManager).records()]).toEqual([]);
-    expect(warn.mock.calls.map((call) => call[0])).toEqual([
+    expect(warn.messages()).toEqual([
       expect.stringMatching(/"RequestScoped" .*request-scoped or transient/),
       expect.stringMatching(/"Transient" .*request-scoped or transient/),
     ]);

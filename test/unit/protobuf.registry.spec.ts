@@ -1,14 +1,11 @@
-import { fileURLToPath } from 'node:url';
-
 import { describe, expect, it } from '@jest/globals';
 import { Root } from 'protobufjs';
 
 import { UnknownProtobufTypeError } from '../../lib/index.js';
 import { ProtobufRegistry } from '../../lib/runtime/protobuf.registry.js';
+import { fixturePath } from '../support/paths.js';
 
-const PROTO = fileURLToPath(
-  new URL('../fixtures/actor-messages.proto', import.meta.url),
-);
+const PROTO = fixturePath('actor-messages.proto');
 
 describe('ProtobufRegistry', () => {
   const registry = new ProtobufRegistry({ protobuf: { files: [PROTO] } });

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
 import {
   DEFAULT_WIRE_LIMITS,
-  RequestParser,
+  HttpRequestDecoder,
   Upid,
   type WireError,
 } from '../../lib/wire/index.js';
@@ -10,21 +10,12 @@ import { dialectMessage } from './wire-fixtures.js';
 import {
   occurrences,
   rawClient,
-  startNode,
   startSilentServer,
-  until,
+  wireTestScope,
 } from './wire-test.helpers.js';
+import { waitFor } from '../support/wait-for.js';
 
-const cleanups: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function node(...args: Parameters<typeof startNode>) {
-  const started = await startNode(...args);
-  cleanups.push(() => started.node.close());
-  return started;
-}
+const { node, onCleanup } = wireTestScope();
 
 const message = (name: string, body = '') =>
   dialectMessage(
@@ -38,7 +29,7 @@ const message = (name: string, body = '') =>
 describe('WireNode limits and backpressure', () => {
   it('queues up to maxQueuedBytesPerPeer for a peer that does not read, then fails sends', async () => {
     const silent = await startSilentServer();
-    cleanups.push(() => silent.close());
+    onCleanup(() => silent.close());
     const limit = 1024 * 1024;
     const { node: sender, errors } = await node(
       {},
@@ -50,7 +41,7 @@ describe('WireNode limits and backpressure', () => {
     const before = process.memoryUsage().arrayBuffers;
     for (let i = 0; i < total; i++) sender.send(sender.pid('s'), to, 'm', body);
     // Wait until the kernel buffers are full and the rest is queued or refused.
-    await until(() => silent.sockets.length === 1);
+    await waitFor(() => silent.sockets.length === 1);
     await new Promise((resolve) => setTimeout(resolve, 100));
     for (let i = 0; i < 100; i++) sender.send(sender.pid('s'), to, 'm', body);
     const dropped = errors.length;
@@ -65,16 +56,15 @@ describe('WireNode limits and backpressure', () => {
 
     // Once the peer reads, every accepted message arrives intact and in order.
     let delivered = 0;
-    const parser = new RequestParser(
-      DEFAULT_WIRE_LIMITS,
-      () => delivered++,
-      (error) => {
+    const parser = new HttpRequestDecoder(DEFAULT_WIRE_LIMITS, {
+      onRequest: () => delivered++,
+      onError: (error) => {
         throw error;
       },
-    );
+    });
     silent.sockets[0].on('data', (chunk: Buffer) => parser.execute(chunk));
     silent.sockets[0].resume();
-    await until(() => delivered === total + 100 - dropped);
+    await waitFor(() => delivered === total + 100 - dropped);
   });
 
   it('answers an oversized head with 431 and closes only that connection', async () => {
@@ -91,8 +81,8 @@ describe('WireNode limits and backpressure', () => {
       'HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
     );
     good.socket.write(message('count', 'x'));
-    await until(() => received.length === 1);
-    await until(() => occurrences(good.text(), '202 Accepted') === 1);
+    await waitFor(() => received.length === 1);
+    await waitFor(() => occurrences(good.text(), '202 Accepted') === 1);
     expect(good.socket.destroyed).toBe(false);
     expect(errors.map((e) => (e as WireError).code)).toEqual(['ELIMIT']);
     good.socket.destroy();
@@ -132,7 +122,7 @@ describe('WireNode limits and backpressure', () => {
       'POST /echo/m HTTP/1.0\r\nContent-Length: 0\r\nLibprocess-From: not-a-pid\r\n\r\n' +
         message('ok'),
     );
-    await until(() => occurrences(client.text(), 'HTTP/1.1 ') === 2);
+    await waitFor(() => occurrences(client.text(), 'HTTP/1.1 ') === 2);
     expect(client.text()).toBe(
       'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n' +
         'HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n',
@@ -149,7 +139,7 @@ describe('WireNode limits and backpressure', () => {
       Array.from({ length: 2000 }, (_, i) => message('count', `${i}`)),
     );
     client.socket.end(burst);
-    await until(() => received.length === 2000);
+    await waitFor(() => received.length === 2000);
     expect(received[1999].body.toString()).toBe('1999');
   });
 
@@ -165,7 +155,7 @@ describe('WireNode limits and backpressure', () => {
     }
     const last = await rawClient(server.address.port);
     last.socket.write(message('final'));
-    await until(() => received.some((m) => m.name === 'final'));
+    await waitFor(() => received.some((m) => m.name === 'final'));
     // Only complete messages count: the truncated last one of each burst never arrives.
     expect(
       received.filter((m) => m.name === 'count').length,
@@ -187,7 +177,7 @@ describe('WireNode limits and backpressure', () => {
     kept.socket.write(
       'GET /x HTTP/1.0\r\nConnection: keep-alive\r\n\r\nHEAD /x HTTP/1.1\r\n\r\n',
     );
-    await until(() => occurrences(kept.text(), 'HTTP/1.1 200') === 2);
+    await waitFor(() => occurrences(kept.text(), 'HTTP/1.1 200') === 2);
     expect(kept.text()).toBe(
       'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: Keep-Alive\r\n\r\nhi' +
         'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n',
@@ -206,7 +196,7 @@ describe('WireNode limits and backpressure', () => {
     client.socket.write(
       Buffer.concat([message('m'), Buffer.from('GET / HTTP/1.1\r\n\r\n')]),
     );
-    await until(
+    await waitFor(
       () => occurrences(client.text(), '500 Internal Server Error') === 2,
     );
     expect(errors.map((e) => e.message)).toEqual([

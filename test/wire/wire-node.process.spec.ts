@@ -1,24 +1,17 @@
 import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 
 import { Upid } from '../../lib/wire/index.js';
-import {
-  runNodeScript,
-  startNode,
-  transpileWire,
-  until,
-} from './wire-test.helpers.js';
+import { runNodeScript, startNode } from './wire-test.helpers.js';
+import { transpiledUrl } from '../support/transpiled-sources.js';
+import { waitFor } from '../support/wait-for.js';
 
 // Child processes run the real lib/wire, transpiled to JavaScript once for this file.
-let wire: { indexUrl: string; dir: string };
-beforeAll(async () => {
-  wire = await transpileWire();
-});
-afterAll(async () => {
-  await rm(wire.dir, { recursive: true, force: true });
+let wire: { indexUrl: string };
+beforeAll(() => {
+  wire = { indexUrl: transpiledUrl('lib/wire/index.js') };
 });
 
 describe('WireNode across processes', () => {
@@ -47,9 +40,9 @@ describe('WireNode across processes', () => {
       node.link(node.pid('a'), remote);
       node.link(node.pid('b'), remote);
       node.send(node.pid('a'), remote, 'ping', 'x');
-      await until(() => events.length === 2);
+      await waitFor(() => events.length === 2);
       child.kill('SIGKILL');
-      await until(() => events.length === 4);
+      await waitFor(() => events.length === 4);
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(events.sort()).toEqual([
         `exited a ${remote}`,

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
 import { Upid, WireNode, type WireRequest } from '../../lib/wire/index.js';
 import {
@@ -6,19 +6,11 @@ import {
   rawClient,
   startNode,
   startSilentServer,
-  until,
+  wireTestScope,
 } from './wire-test.helpers.js';
+import { waitFor } from '../support/wait-for.js';
 
-const cleanups: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function node(...args: Parameters<typeof startNode>) {
-  const started = await startNode(...args);
-  cleanups.push(() => started.node.close());
-  return started;
-}
+const { node } = wireTestScope();
 
 describe('WireNode', () => {
   it('delivers messages in order over one persistent connection', async () => {
@@ -28,7 +20,7 @@ describe('WireNode', () => {
     const to = a.node.pid('echo');
     for (let i = 0; i < 500; i++) b.node.send(from, to, 'count', `m${i}`);
     b.node.send(from, to, 'report');
-    await until(() => a.received.length === 501);
+    await waitFor(() => a.received.length === 501);
     expect(a.received.slice(0, 500).map((m) => m.body.toString())).toEqual(
       Array.from({ length: 500 }, (_, i) => `m${i}`),
     );
@@ -46,7 +38,7 @@ describe('WireNode', () => {
     b.node.send(b.node.pid('s'), a.node.pid('echo'), 'small', 'x');
     b.node.send(b.node.pid('s'), a.node.pid('echo'), 'big', big);
     b.node.send(b.node.pid('s'), a.node.pid('echo'), 'small', 'y');
-    await until(() => a.received.length === 3);
+    await waitFor(() => a.received.length === 3);
     expect(a.received.map((m) => m.name)).toEqual(['small', 'big', 'small']);
     expect(a.received[1].body.equals(big)).toBe(true);
   });
@@ -64,7 +56,7 @@ describe('WireNode', () => {
         // A message to a process id that cannot be percent-decoded: no such process.
         'POST /%zz/ping HTTP/1.0\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\nLibprocess-From: s@127.0.0.1:1\r\n\r\n',
     );
-    await until(() => occurrences(client.text(), '\r\n\r\n') === 3);
+    await waitFor(() => occurrences(client.text(), '\r\n\r\n') === 3);
     expect(client.text()).toBe(
       'HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n' +
         'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'.repeat(2),
@@ -93,7 +85,7 @@ describe('WireNode', () => {
       'GET /slow HTTP/1.1\r\n\r\nGET /fast HTTP/1.1\r\n\r\nGET /none HTTP/1.1\r\n\r\n' +
         'POST /echo/m HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi',
     );
-    await until(() => occurrences(client.text(), 'HTTP/1.1 ') === 4);
+    await waitFor(() => occurrences(client.text(), 'HTTP/1.1 ') === 4);
     expect(client.text()).toBe(
       'HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow' +
         'HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 4\r\n\r\nfast' +
@@ -125,10 +117,10 @@ describe('WireNode', () => {
     b.node.link(b.node.pid('x'), to);
     b.node.link(b.node.pid('y'), to);
     b.node.link(b.node.pid('x'), to);
-    await until(() => events.length === 2);
+    await waitFor(() => events.length === 2);
     expect(b.node.linksOf(b.node.pid('x'))).toEqual([to]);
     await a.node.close();
-    await until(() => events.length === 4);
+    await waitFor(() => events.length === 4);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(events.sort()).toEqual([
       'exited x->echo',
@@ -150,13 +142,13 @@ describe('WireNode', () => {
     b.node.on('linked', (from, to) => linked.push(`${from} ${to}`));
     const dead = new Upid('echo', '127.0.0.1', port);
     b.node.link(b.node.pid('x'), dead);
-    await until(() => exited.length === 1, 2000);
+    await waitFor(() => exited.length === 1, 2000);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(exited).toEqual([`${b.node.pid('x')} ${dead}`]);
     expect(linked).toEqual([]);
     // Linking again after the exit tries a new connection (and exits again).
     b.node.link(b.node.pid('x'), dead);
-    await until(() => exited.length === 2, 2000);
+    await waitFor(() => exited.length === 2, 2000);
   });
 
   it('unlink stops exited notifications for that link', async () => {
@@ -170,7 +162,7 @@ describe('WireNode', () => {
     b.node.unlink(b.node.pid('x'), to);
     expect(b.node.linksOf(b.node.pid('x'))).toEqual([]);
     await a.node.close();
-    await until(() => exited.length === 1);
+    await waitFor(() => exited.length === 1);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(exited).toEqual(['y']);
   });
@@ -186,7 +178,7 @@ describe('WireNode', () => {
       'ping',
       'hi',
     );
-    await until(() => b.errors.length === 1);
+    await waitFor(() => b.errors.length === 1);
     expect(b.errors[0]).toMatchObject({
       name: 'WireError',
       code: 'ECONNREFUSED',
@@ -203,7 +195,7 @@ describe('WireNode', () => {
       throw new Error('listener bug');
     });
     b.node.link(b.node.pid('x'), new Upid('echo', '127.0.0.1', port));
-    await until(() => b.errors.length === 1);
+    await waitFor(() => b.errors.length === 1);
     expect(b.errors[0]).toMatchObject({ code: 'ELISTENER' });
     expect(b.errors[0].message).toContain('listener bug');
   });
@@ -226,7 +218,7 @@ describe('WireNode', () => {
     const first = b.node.close();
     expect(b.node.close()).toBe(first);
     await first;
-    await until(() => a.received.length === 1000);
+    await waitFor(() => a.received.length === 1000);
     expect(b.node.listening).toBe(false);
     b.node.send(b.node.pid('s'), to, 'count', 'x');
     expect(b.errors.map((e) => (e as { code?: string }).code)).toEqual([
