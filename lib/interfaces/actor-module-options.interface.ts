@@ -1,5 +1,6 @@
 import type { IConversionOptions, Root } from 'protobufjs';
 
+import type { TlsOptions } from '../wire/tls/tls-options.interface.js';
 import type { WireLimits } from '../wire/wire.interfaces.js';
 
 /**
@@ -42,4 +43,10 @@ export interface ActorModuleOptions {
    * it drops what is left (default 5000).
    */
   shutdownGracePeriod?: number;
+  /**
+   * TLS for every libprocess connection, as C++ libprocess built with SSL does. Each field
+   * mirrors a `LIBPROCESS_SSL_*` variable; unset fields fall back to it (explicit options win).
+   * Off unless `enabled: true` or `LIBPROCESS_SSL_ENABLED=true`.
+   */
+  ssl?: TlsOptions;
 }

@@ -73,6 +73,7 @@ export class LibprocessServer
           advertisePort: this.options.advertisePort,
           limits: this.options.limits,
           shutdownGracePeriod: this.shutdownGracePeriod,
+          ssl: this.options.ssl,
         },
         {
           onMessage: this.processManager.deliverRemote,

@@ -88,7 +88,7 @@ export function tlsDialer(context: TlsContext): OutboundDial {
         if (!aborted) {
           handlers.failed(
             new WireError(
-              `TLS connection to ${address} refused: ${check.message}`,
+              `TLS server not verifiable, not connecting: ${check.message}`,
               'ETLSVERIFY',
               address,
             ),
@@ -133,9 +133,10 @@ export function tlsDialer(context: TlsContext): OutboundDial {
       }
       handlers.failed(error);
     };
+    // Messages without the address: the wire node prefixes "Connection to <address> failed".
     const tlsError = (message: string, code: string, cause?: unknown) =>
       new WireError(
-        `TLS connection to ${address} failed: ${message}`,
+        message,
         code,
         address,
         cause === undefined ? undefined : { cause },
@@ -147,11 +148,17 @@ export function tlsDialer(context: TlsContext): OutboundDial {
         finish(error);
       } else {
         finish(
-          tlsError(
-            describeTlsError(error),
-            isCertificateError(error) ? 'ETLSVERIFY' : 'ETLSHANDSHAKE',
-            error,
-          ),
+          isCertificateError(error)
+            ? tlsError(
+                `TLS server certificate refused: ${describeTlsError(error)}`,
+                'ETLSVERIFY',
+                error,
+              )
+            : tlsError(
+                `TLS handshake failed: ${describeTlsError(error)}`,
+                'ETLSHANDSHAKE',
+                error,
+              ),
         );
       }
     };
@@ -159,7 +166,7 @@ export function tlsDialer(context: TlsContext): OutboundDial {
       finish(
         tcpConnected
           ? tlsError(
-              'the server closed the connection during the handshake',
+              'TLS handshake failed: the server closed the connection',
               'ETLSHANDSHAKE',
             )
           : new WireError(
@@ -176,7 +183,7 @@ export function tlsDialer(context: TlsContext): OutboundDial {
         () =>
           finish(
             tlsError(
-              `handshake not completed within ${settings.handshakeTimeout} ms`,
+              `TLS handshake not completed within ${settings.handshakeTimeout} ms`,
               'ETLSHANDSHAKE',
             ),
           ),
@@ -192,12 +199,15 @@ export function tlsDialer(context: TlsContext): OutboundDial {
           finish(
             refused === undefined
               ? undefined
-              : tlsError(`server refused: ${refused.message}`, 'ETLSVERIFY'),
+              : tlsError(
+                  `TLS server certificate refused: ${refused.message}`,
+                  'ETLSVERIFY',
+                ),
           ),
         (error: unknown) =>
           finish(
             tlsError(
-              `server verification failed: ${(error as Error)?.message}`,
+              `TLS server verification failed: ${(error as Error)?.message}`,
               'ETLSVERIFY',
               error,
             ),

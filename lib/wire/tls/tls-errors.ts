@@ -1,8 +1,7 @@
 /** Node's and OpenSSL's TLS errors, reworded for one log line. */
 export function describeTlsError(error: Error): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ECONNRESET')
-    return 'connection reset by the peer during the handshake';
+  if (code === 'ECONNRESET') return 'connection reset by the peer';
   // "...:error:0A00009C:SSL routines::http request" -> "http request"
   const reason = /SSL routines:[^:]*:([^:\n]+)/.exec(error.message)?.[1];
   return reason?.trim() ?? error.message;
