@@ -4,7 +4,7 @@ import {
   type LoggerService,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ActorRef, LibprocessServer, type Upid } from 'nestjs-libprocess';
+import { LibprocessServer, type Upid } from 'nestjs-libprocess';
 import { SchedulerDriver } from 'nestjs-libprocess/mesos';
 import type { CliOptions } from './cli/cli-options.js';
 import { localAddressTowards, routeHost } from './cli/master-address.js';
@@ -16,9 +16,10 @@ import {
 import type { SampleConfig } from './scheduler/sample.config.js';
 import { SampleModule } from './scheduler/sample.module.js';
 import { SampleScheduler } from './scheduler/sample.scheduler.js';
-import { MasterSimulatorProcess } from './simulator/master-simulator.process.js';
-import { SimulatorModule } from './simulator/simulator.module.js';
-import type { SimulatorOptions } from './simulator/simulator.options.js';
+import {
+  MesosSimulator,
+  type MesosSimulatorOptions,
+} from 'nestjs-libprocess/mesos/testing';
 
 /** Exit codes of the CLI. */
 export const EXIT_SUCCESS = 0;
@@ -46,16 +47,13 @@ export async function createActorApp(
   return app;
 }
 
-/** Starts the embedded master + agent simulator; returns the app and the master's pid. */
+/** Starts the embedded master + agent simulator; returns it and the master's pid. */
 export async function startSimulator(
-  options: SimulatorOptions,
+  options: MesosSimulatorOptions,
   logger: LoggerService | false,
-): Promise<{ app: INestMicroservice; master: Upid }> {
-  const app = await createActorApp(SimulatorModule.forRoot(options), logger);
-  return {
-    app,
-    master: app.get(ActorRef).self(app.get(MasterSimulatorProcess)),
-  };
+): Promise<{ app: MesosSimulator; master: Upid }> {
+  const app = await MesosSimulator.start({ ...options, logger });
+  return { app, master: app.master };
 }
 
 /** Starts the sample framework; its driver starts once the node listens. */
@@ -118,7 +116,7 @@ export async function runSample(
   // Also for the lines logged before the first Nest app exists.
   Logger.overrideLogger(logger);
   const local = options.master === 'local';
-  let simulator: INestMicroservice | undefined;
+  let simulator: MesosSimulator | undefined;
   let scheduler: INestMicroservice | undefined;
   let interrupted = false;
   let result: RunResult;
@@ -132,7 +130,7 @@ export async function runSample(
     if (local) {
       const sim = await startSimulator({ ip: '127.0.0.1' }, logger);
       simulator = sim.app;
-      master = `${sim.master.host}:${sim.master.port}`;
+      master = sim.app.address;
     }
     const ip =
       options.ip ??

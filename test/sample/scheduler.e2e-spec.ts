@@ -4,7 +4,10 @@ import type { INestMicroservice } from '@nestjs/common';
 import type { Upid } from '../../lib/index.js';
 import type { TaskInfo } from '../../lib/mesos/index.js';
 import { startScheduler, startSimulator } from '../../sample/run-sample.js';
-import { MasterSimulatorProcess } from '../../sample/simulator/master-simulator.process.js';
+import type {
+  MesosSimulator,
+  ReceivedCall,
+} from '../../lib/mesos/testing/index.js';
 import { TaskRegistry } from '../../sample/scheduler/task-registry.js';
 import {
   callsOfType,
@@ -14,7 +17,7 @@ import {
 } from './sample-test.helpers.js';
 import { waitFor } from '../support/wait-for.js';
 
-type Received = MasterSimulatorProcess['received'];
+type Received = ReceivedCall[];
 
 function launchedTasks(received: Received): TaskInfo[] {
   return callsOfType(received, 'ACCEPT').flatMap(
@@ -29,7 +32,7 @@ function launchedTasks(received: Received): TaskInfo[] {
  * simulator, both in this Jest process on 127.0.0.1 ephemeral ports, over real sockets.
  */
 describe('sample scheduler against the master simulator', () => {
-  const apps: Array<INestMicroservice | undefined> = [];
+  const apps: Array<Pick<INestMicroservice, 'close'> | undefined> = [];
 
   afterEach(async () => {
     await closeAll(apps.splice(0).reverse());
@@ -38,7 +41,7 @@ describe('sample scheduler against the master simulator', () => {
   async function simulator(port = 0) {
     const started = await startSimulator({ port }, false);
     apps.push(started.app);
-    return { ...started, process: started.app.get(MasterSimulatorProcess) };
+    return { ...started, process: started.app };
   }
 
   async function scheduler(
@@ -57,7 +60,7 @@ describe('sample scheduler against the master simulator', () => {
 
   /** TEARDOWN is a framework's last call: once the master removed it, every call has arrived. */
   async function removed(
-    sim: { process: MasterSimulatorProcess },
+    sim: { process: MesosSimulator },
     frameworkId?: string,
   ) {
     await waitFor(
@@ -83,7 +86,7 @@ describe('sample scheduler against the master simulator', () => {
       'TASK_FINISHED',
     ]);
     await removed(sim, result.frameworkId);
-    const received = sim.process.received;
+    const received = sim.process.calls;
     expect(received[0].call.type).toBe('SUBSCRIBE');
     // D: the driver fills the hostname, as libmesos does.
     expect(received[0].call.subscribe?.framework_info).toMatchObject({
@@ -136,21 +139,21 @@ describe('sample scheduler against the master simulator', () => {
       message: 'Command exited with status 3',
     });
     await removed(sim, result.frameworkId);
-    expect(callsOfType(sim.process.received, 'TEARDOWN')).toHaveLength(1);
+    expect(callsOfType(sim.process.calls, 'TEARDOWN')).toHaveLength(1);
     expect(output.text).toMatch(
       /task-1 +TASK_FAILED +on localhost: Command exited with status 3/,
     );
   });
 
-  it('after a master restart, asks again about tasks the master does not know, relaunches them after the grace with fresh ids and one REVIVE', async () => {
-    const first = await simulator();
+  it('after a master failover, asks again about tasks the new master does not know yet instead of relaunching them', async () => {
+    const sim = await simulator();
     const {
       scheduler: sample,
       driver,
       tasks,
-    } = await scheduler(first.master, {
-      cmd: 'sleep 1',
-      lostGraceMs: 2500,
+    } = await scheduler(sim.master, {
+      cmd: 'sleep 4',
+      lostGraceMs: 60_000,
     });
     await waitFor(
       () => tasks.all().every((task) => task.state === 'TASK_RUNNING'),
@@ -158,30 +161,65 @@ describe('sample scheduler against the master simulator', () => {
       'all tasks RUNNING',
     );
     const frameworkId = driver.frameworkId;
-    const firstIds = tasks.all().map((task) => task.mesosId);
+    const ids = tasks
+      .all()
+      .map((task) => task.mesosId)
+      .sort();
 
-    await first.app.close();
-    await waitFor(() => !driver.connected, 15_000, 'the driver to notice');
-    const second = await simulator(first.master.port);
-
+    // In-memory registry: the new master answers TASK_LOST until the agent re-registers.
+    await sim.process.failover({
+      registry: 'in_memory',
+      agentReregisterDelayMs: 2500,
+    });
     const result = await sample.finished;
-    await removed(second, result.frameworkId);
+    await removed(sim, result.frameworkId);
 
-    const received = second.process.received;
+    const received = sim.process.calls;
     const subscribe = callsOfType(received, 'SUBSCRIBE')[0].call;
     expect(subscribe.framework_id?.value).toBe(frameworkId);
     expect(subscribe.subscribe?.framework_info.id?.value).toBe(frameworkId);
     expect(subscribe.subscribe?.force).toBe(false);
     expect(result.frameworkId).toBe(frameworkId);
-    // B: the new master does not know the tasks and answers TASK_LOST; the sample does not
-    // relaunch at once but asks again (its agent could still re-register) until the grace passed.
+    // B: asked again (at least twice) rather than relaunching on the first TASK_LOST...
     const reconciles = callsOfType(received, 'RECONCILE');
     expect(reconciles.length).toBeGreaterThanOrEqual(2);
     expect(
       reconciles[0].call.reconcile?.tasks
         ?.map((task) => task.task_id.value)
         .sort(),
-    ).toEqual([...firstIds].sort());
+    ).toEqual(ids);
+    // ...so the tasks ran once and finished where they were.
+    expect(launchedTasks(received)).toHaveLength(0);
+    expect(result.succeeded).toBe(true);
+    expect(result.tasks.every((task) => task.launches === 1)).toBe(true);
+    expect(
+      tasks
+        .all()
+        .map((task) => task.mesosId)
+        .sort(),
+    ).toEqual(ids);
+  });
+
+  it('relaunches with fresh ids and one REVIVE once the master still does not know the tasks after the grace', async () => {
+    const sim = await simulator();
+    const { scheduler: sample, tasks } = await scheduler(sim.master, {
+      cmd: 'sleep 1',
+      lostGraceMs: 1500,
+    });
+    await waitFor(
+      () => tasks.all().every((task) => task.state === 'TASK_RUNNING'),
+      15_000,
+      'all tasks RUNNING',
+    );
+    const firstIds = tasks.all().map((task) => task.mesosId);
+
+    await sim.process.failover({
+      registry: 'in_memory',
+      agentReregisterDelayMs: 20_000,
+    });
+    const result = await sample.finished;
+
+    const received = sim.process.calls;
     const relaunched = launchedTasks(received);
     expect(relaunched).toHaveLength(3);
     for (const task of relaunched) {
@@ -191,7 +229,6 @@ describe('sample scheduler against the master simulator', () => {
     expect(callsOfType(received, 'REVIVE')).toHaveLength(1);
     expect(result.succeeded).toBe(true);
     expect(result.tasks.every((task) => task.launches === 2)).toBe(true);
-    expect(callsOfType(received, 'ACKNOWLEDGE')).toHaveLength(9);
   });
 
   it('resumed with --framework-id after a crash, adopts the tasks that still run instead of launching copies', async () => {
@@ -209,7 +246,7 @@ describe('sample scheduler against the master simulator', () => {
       .sort();
     // As a crash: the app goes away without TEARDOWN (the driver stops with failover).
     await first.app.close();
-    const launchedBefore = launchedTasks(sim.process.received).length;
+    const launchedBefore = launchedTasks(sim.process.calls).length;
 
     const second = await scheduler(sim.master, {
       cmd: 'sleep 3',
@@ -226,14 +263,13 @@ describe('sample scheduler against the master simulator', () => {
         .map((task) => task.mesosId)
         .sort(),
     ).toEqual(ids);
-    expect(launchedTasks(sim.process.received)).toHaveLength(launchedBefore);
-    const subscribe = callsOfType(sim.process.received, 'SUBSCRIBE').pop()!
-      .call;
+    expect(launchedTasks(sim.process.calls)).toHaveLength(launchedBefore);
+    const subscribe = callsOfType(sim.process.calls, 'SUBSCRIBE').pop()!.call;
     expect(subscribe.subscribe?.force).toBe(true);
     expect(subscribe.framework_id?.value).toBe(frameworkId);
     // The implicit reconciliation (no task list) that found them.
     expect(
-      callsOfType(sim.process.received, 'RECONCILE').some(
+      callsOfType(sim.process.calls, 'RECONCILE').some(
         ({ call }) => (call.reconcile?.tasks ?? []).length === 0,
       ),
     ).toBe(true);
@@ -256,8 +292,7 @@ describe('sample scheduler against the master simulator', () => {
     const result = await second.scheduler.finished;
 
     expect(
-      callsOfType(sim.process.received, 'SUBSCRIBE').pop()?.call.subscribe
-        ?.force,
+      callsOfType(sim.process.calls, 'SUBSCRIBE').pop()?.call.subscribe?.force,
     ).toBe(true);
     expect(result.succeeded).toBe(false);
     expect(result.abortReason).toContain('Framework has been removed');
