@@ -62,6 +62,8 @@ export {
   BindError,
   InvalidUpidError,
   RequestParseError,
+  TlsConfigError,
+  type TlsOptions,
   Upid,
   WireError,
   type WireLimits,

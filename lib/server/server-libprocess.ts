@@ -81,6 +81,7 @@ export class LibprocessServer
           limits: this.options.limits,
           shutdownGracePeriod: this.shutdownGracePeriod,
           connectTimeout: this.options.connectTimeout,
+          ssl: this.options.ssl,
         },
         {
           onMessage: this.processManager.deliverRemote,
