@@ -101,6 +101,10 @@ describe('npm pack', () => {
     rmSync(apps, { recursive: true, force: true });
     createApp('module');
     createApp('commonjs');
+    // The README's examples, as a user would paste them into an ESM app.
+    cpSync(join(repoRoot, 'examples'), join(apps, 'module', 'examples'), {
+      recursive: true,
+    });
     writeFileSync(
       join(apps, 'tsconfig.json'),
       JSON.stringify({
@@ -176,7 +180,7 @@ describe('npm pack', () => {
     }
   });
 
-  it('type-checks an ESM and a CommonJS app against the shipped declarations', () => {
+  it('type-checks an ESM app, a CommonJS app and the README examples against the shipped declarations', () => {
     expect(tsc.output).toBe('');
     expect(tsc.ok).toBe(true);
   });
