@@ -1,11 +1,11 @@
 /**
  * Parser throughput: a pipelined stream of 100-byte `count` messages in each peer dialect,
- * fed to `RequestParser` in 64 KiB reads (what a socket delivers under load).
+ * fed to `HttpRequestDecoder` in 64 KiB reads (what a socket delivers under load).
  * `libprocess-mixed` alternates two mailboxes, so no request head repeats the previous one.
  */
 import {
   encodeMessage,
-  RequestParser,
+  HttpRequestDecoder,
   Upid,
   DEFAULT_WIRE_LIMITS,
 } from '../../lib/wire/index.js';
@@ -55,13 +55,12 @@ for (const [dialect, frame] of Object.entries(DIALECTS)) {
       let delivered = 0;
       const value = rate(MESSAGES, QUICK ? 150 : 500, () => {
         // A fresh parser per round, as per connection: the first head is parsed in full.
-        const parser = new RequestParser(
-          DEFAULT_WIRE_LIMITS,
-          () => delivered++,
-          (error) => {
+        const parser = new HttpRequestDecoder(DEFAULT_WIRE_LIMITS, {
+          onRequest: () => delivered++,
+          onError: (error) => {
             throw error;
           },
-        );
+        });
         for (const read of reads) parser.execute(read);
       });
       if (delivered % MESSAGES !== 0)

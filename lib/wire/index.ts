@@ -1,10 +1,32 @@
-export * from './errors/bind.error.js';
-export * from './errors/invalid-upid.error.js';
-export * from './errors/request-parse.error.js';
-export * from './errors/wire.error.js';
-export * from './message-encoder.js';
-export * from './request-parser.js';
+export { BindError } from './errors/bind.error.js';
+export { InvalidUpidError } from './errors/invalid-upid.error.js';
+export { RequestParseError } from './errors/request-parse.error.js';
+export { WireError } from './errors/wire.error.js';
+export {
+  HttpRequestDecoder,
+  type HttpRequestSink,
+} from './http-request-decoder.js';
+export { RequestKind } from './libprocess-message.js';
+export {
+  encodeMessage,
+  encodeMessageHead,
+  isValidMessageName,
+} from './message-encoder.js';
 export { Upid } from './upid.js';
-export * from './wire-node.js';
-export * from './wire.constants.js';
-export type * from './wire.interfaces.js';
+export { WireNode, type WireNodeEvents } from './wire-node.js';
+export {
+  DEFAULT_CONNECT_TIMEOUT,
+  DEFAULT_SHUTDOWN_GRACE_PERIOD,
+  DEFAULT_WIRE_IP,
+  DEFAULT_WIRE_LIMITS,
+  DEFAULT_WIRE_PORT,
+  WIRE_ENV,
+} from './wire.constants.js';
+export type {
+  WireLimits,
+  WireMessage,
+  WireNodeHandlers,
+  WireNodeOptions,
+  WireRequest,
+  WireResponse,
+} from './wire.interfaces.js';

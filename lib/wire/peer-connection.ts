@@ -10,14 +10,6 @@ import {
   MIN_OUTBOUND_SLAB_BYTES,
 } from './wire.constants.js';
 
-/** A link recorded on the connection that carries it (so each fires 'exited' once). */
-export interface PeerLink {
-  readonly from: Upid;
-  readonly to: Upid;
-  /** Whether 'linked' was reported (it is, once the socket is connected). */
-  announced: boolean;
-}
-
 /** What a {@link PeerConnection} reports to its owner. */
 export interface PeerConnectionListener {
   onPeerConnect(connection: PeerConnection): void;
@@ -71,7 +63,6 @@ interface MessageHead {
  */
 export class PeerConnection {
   readonly socket: Socket;
-  readonly links = new Map<string, PeerLink>();
   connected = false;
   closed = false;
   /** Resolves once the socket is gone (after {@link PeerConnectionListener.onPeerClose}). */

@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
 import { InvalidUpidError } from './errors/invalid-upid.error.js';
+import { formatHostPort } from './wire.utils.js';
 
 export { InvalidUpidError } from './errors/invalid-upid.error.js';
 
@@ -38,11 +39,11 @@ export class Upid {
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new InvalidUpidError(shown, 'the port must be an integer 0-65535');
     }
-    const ipv6 = checkHost(bareHost, bracketed, shown);
+    checkHost(bareHost, bracketed, shown);
     this.id = id;
     this.host = bareHost;
     this.port = port;
-    this.address = ipv6 ? `[${bareHost}]:${port}` : `${bareHost}:${port}`;
+    this.address = formatHostPort(bareHost, port);
     this.text = `${id}@${this.address}`;
   }
 

@@ -1,40 +1,28 @@
 import { EventEmitter } from 'node:events';
-import { createServer, isIP, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 
 import { BindError } from './errors/bind.error.js';
 import { WireError } from './errors/wire.error.js';
+import { ConnectionPool } from './connection-pool.js';
 import {
   InboundConnection,
   type InboundContext,
 } from './inbound-connection.js';
+import { LinkTable } from './link-table.js';
 import { isValidMessageName } from './message-encoder.js';
-import {
+import type {
   PeerConnection,
-  type PeerConnectionListener,
+  PeerConnectionListener,
 } from './peer-connection.js';
 import { Upid } from './upid.js';
+import type { WireNodeHandlers, WireNodeOptions } from './wire.interfaces.js';
 import {
-  DEFAULT_CONNECT_TIMEOUT,
-  DEFAULT_SHUTDOWN_GRACE_PERIOD,
-  DEFAULT_WIRE_IP,
-  DEFAULT_WIRE_LIMITS,
-  DEFAULT_WIRE_PORT,
-  WIRE_ENV,
-} from './wire.constants.js';
-import type {
-  WireLimits,
-  WireNodeHandlers,
-  WireNodeOptions,
-} from './wire.interfaces.js';
-
-const EMPTY_BODY = new Uint8Array(0);
-
-/** A setting and where it came from, for error messages. */
-interface Setting<T> {
-  value: T;
-  source: string;
-}
+  resolveWireAddresses,
+  resolveWireNodeOptions,
+  type ResolvedWireNodeOptions,
+} from './wire-node.options.js';
+import { EMPTY_BODY, formatHostPort } from './wire.utils.js';
 
 /**
  * Events of a {@link WireNode}.
@@ -62,32 +50,15 @@ export interface WireNodeEvents {
  * @publicApi
  */
 export class WireNode extends EventEmitter<WireNodeEvents> {
-  private readonly limits: WireLimits;
-  private readonly gracePeriod: number;
-  private readonly connectTimeout: number;
-  private readonly bindIp: Setting<string>;
-  private readonly bindPort: Setting<number>;
-  private readonly advertiseIp: Setting<string> | undefined;
-  private readonly advertisePort: Setting<number> | undefined;
-
+  private readonly options: ResolvedWireNodeOptions;
   private server: Server | null = null;
   private listenPromise: Promise<void> | null = null;
   private advertised: { ip: string; port: number } | null = null;
   private closePromise: Promise<void> | null = null;
 
-  private readonly peers = new Map<string, PeerConnection>();
+  private readonly links = new LinkTable();
+  private readonly connections: ConnectionPool;
   private readonly inbound = new Set<InboundConnection>();
-  /** from -> (to -> the connection carrying the link). */
-  private readonly linksByFrom = new Map<
-    string,
-    Map<string, { to: Upid; connection: PeerConnection }>
-  >();
-
-  private readonly peerListener: PeerConnectionListener = {
-    onPeerConnect: (connection) => this.announceLinks(connection),
-    onPeerClose: (connection, error, lostBytes) =>
-      this.peerClosed(connection, error, lostBytes),
-  };
   private readonly inboundContext: InboundContext;
 
   constructor(
@@ -95,29 +66,22 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
     private readonly handlers: WireNodeHandlers,
   ) {
     super();
-    this.limits = { ...DEFAULT_WIRE_LIMITS, ...definedOnly(options.limits) };
-    this.gracePeriod =
-      options.shutdownGracePeriod ?? DEFAULT_SHUTDOWN_GRACE_PERIOD;
-    this.connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
-    // Timers clamp larger values to 1 ms.
-    if (!(this.connectTimeout > 0 && this.connectTimeout <= 0x7fffffff)) {
-      throw new RangeError(
-        `Invalid connectTimeout ${String(options.connectTimeout)}: expected a positive number of milliseconds`,
-      );
-    }
-    this.bindIp = setting(options, 'ip', String) ?? {
-      value: DEFAULT_WIRE_IP,
-      source: 'default',
+    this.options = resolveWireNodeOptions(options, process.env);
+    const peerListener: PeerConnectionListener = {
+      onPeerConnect: (connection) => this.announceLinks(connection),
+      onPeerClose: (connection, error, lostBytes) =>
+        this.peerClosed(connection, error, lostBytes),
     };
-    this.bindPort = setting(options, 'port', Number) ?? {
-      value: DEFAULT_WIRE_PORT,
-      source: 'default',
-    };
-    this.advertiseIp = setting(options, 'advertiseIp', String);
-    this.advertisePort = setting(options, 'advertisePort', Number);
+    this.connections = new ConnectionPool(
+      {
+        maxQueuedBytes: this.options.limits.maxQueuedBytesPerPeer,
+        connectTimeout: this.options.connectTimeout,
+      },
+      peerListener,
+    );
     this.inboundContext = {
       handlers: this.handlers,
-      limits: this.limits,
+      limits: this.options.limits,
       reportError: (error) => this.reportError(error),
       onInboundClose: (connection) => this.inbound.delete(connection),
     };
@@ -158,53 +122,9 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
   }
 
   private bind(): Promise<void> {
-    const { value: ip, source: ipSource } = this.bindIp;
-    const { value: port, source: portSource } = this.bindPort;
-    if (isIP(ip) === 0) {
-      return Promise.reject(
-        new BindError(
-          `Cannot listen on ${JSON.stringify(ip)} (${ipSource}): not an IPv4 or IPv6 address`,
-          'EINVAL',
-          ip,
-          port,
-        ),
-      );
-    }
-    if (!isPort(port)) {
-      return Promise.reject(
-        new BindError(
-          `Cannot listen on port ${JSON.stringify(String(port))} (${portSource}): expected an integer 0-65535`,
-          'EINVAL',
-          ip,
-          port,
-        ),
-      );
-    }
-    const advertisePort = this.advertisePort;
-    if (advertisePort !== undefined && !isPort(advertisePort.value)) {
-      return Promise.reject(
-        new BindError(
-          `Invalid advertised port ${JSON.stringify(String(advertisePort.value))} (${advertisePort.source}): expected an integer 0-65535`,
-          'EINVAL',
-          ip,
-          port,
-        ),
-      );
-    }
-    const advertiseIp = this.advertiseIp?.value ?? defaultAdvertiseIp(ip);
-    try {
-      // Validates the advertised host the way every PID of this node will carry it.
-      new Upid('probe', advertiseIp, 0);
-    } catch {
-      return Promise.reject(
-        new BindError(
-          `Invalid advertised address ${JSON.stringify(advertiseIp)} (${this.advertiseIp?.source}): expected an IP address or hostname`,
-          'EINVAL',
-          ip,
-          port,
-        ),
-      );
-    }
+    const addresses = resolveWireAddresses(this.options, networkInterfaces());
+    if (addresses instanceof BindError) return Promise.reject(addresses);
+    const { bindIp: ip, bindPort: port } = addresses;
     return new Promise<void>((resolve, reject) => {
       const server = createServer({ noDelay: true }, (socket) =>
         this.accept(socket),
@@ -215,7 +135,7 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
         this.listenPromise = null;
         reject(
           new BindError(
-            `Cannot listen on ${formatAddress(ip, port)}: ${describeBindError(error)}`,
+            `Cannot listen on ${formatHostPort(ip, port)}: ${describeBindError(error)}`,
             error.code ?? 'EBIND',
             ip,
             port,
@@ -233,9 +153,7 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
               `Listener error: ${error.message}`,
               'ELISTENER',
               undefined,
-              {
-                cause: error,
-              },
+              { cause: error },
             ),
           ),
         );
@@ -243,8 +161,8 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
         const boundPort =
           typeof bound === 'object' && bound !== null ? bound.port : port;
         this.advertised = {
-          ip: advertiseIp,
-          port: advertisePort?.value ?? boundPort,
+          ip: addresses.advertiseIp,
+          port: addresses.advertisePort ?? boundPort,
         };
         if (this.closePromise !== null) {
           // close() was called while binding: it is waiting for this server to close.
@@ -288,12 +206,11 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
           : typeof body === 'string'
             ? Buffer.from(body, 'utf8')
             : body;
-      const connection = this.connection(to);
-      if (!connection.send(from, to, name, bytes)) {
+      if (!this.connections.connectionTo(to).send(from, to, name, bytes)) {
         this.reportError(
           new WireError(
             `Dropped message ${JSON.stringify(name)} to ${to}: more than ` +
-              `${this.limits.maxQueuedBytesPerPeer} bytes are queued for ${to.address} (the peer is not reading)`,
+              `${this.options.limits.maxQueuedBytesPerPeer} bytes are queued for ${to.address} (the peer is not reading)`,
             'EQUEUEFULL',
             to.address,
           ),
@@ -318,21 +235,8 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
    */
   link(from: Upid, to: Upid): void {
     if (this.closePromise !== null) return;
-    const fromKey = from.toString();
-    const toKey = to.toString();
-    let links = this.linksByFrom.get(fromKey);
-    if (links?.has(toKey)) return;
-    const connection = this.connection(to);
-    if (links === undefined) {
-      links = new Map();
-      this.linksByFrom.set(fromKey, links);
-    }
-    links.set(toKey, { to, connection });
-    connection.links.set(linkKey(fromKey, toKey), {
-      from,
-      to,
-      announced: false,
-    });
+    if (this.links.add(from, to) === undefined) return;
+    const connection = this.connections.connectionTo(to);
     if (connection.connected) {
       // Asynchronous like the not-yet-connected case, so callers see one behaviour.
       process.nextTick(() => this.announceLinks(connection));
@@ -341,22 +245,12 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
 
   /** Forgets the link `from -> to` (no 'exited' for it any more); the connection stays. */
   unlink(from: Upid, to: Upid): void {
-    const fromKey = from.toString();
-    const toKey = to.toString();
-    const links = this.linksByFrom.get(fromKey);
-    const link = links?.get(toKey);
-    if (link === undefined) return;
-    links!.delete(toKey);
-    if (links!.size === 0) this.linksByFrom.delete(fromKey);
-    link.connection.links.delete(linkKey(fromKey, toKey));
+    this.links.remove(from, to);
   }
 
   /** The processes `from` is linked to. */
   linksOf(from: Upid): Upid[] {
-    const links = this.linksByFrom.get(from.toString());
-    return links === undefined
-      ? []
-      : Array.from(links.values(), (link) => link.to);
+    return this.links.linksOf(from);
   }
 
   /**
@@ -374,13 +268,8 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
       if (server === null) resolve();
       else server.close(() => resolve());
     });
-    this.linksByFrom.clear();
-    const pending: Promise<void>[] = [];
-    for (const connection of this.peers.values()) {
-      connection.links.clear();
-      pending.push(connection.whenClosed);
-      connection.end();
-    }
+    this.links.clear();
+    const pending: Promise<void>[] = [this.connections.endAll()];
     for (const connection of this.inbound) {
       pending.push(connection.whenClosed);
       connection.end();
@@ -389,31 +278,15 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
     await Promise.race([
       Promise.all(pending),
       new Promise<void>(
-        (resolve) => (timer = setTimeout(resolve, this.gracePeriod)),
+        (resolve) =>
+          (timer = setTimeout(resolve, this.options.shutdownGracePeriod)),
       ),
     ]);
     clearTimeout(timer);
-    for (const connection of this.peers.values()) connection.destroy();
+    this.connections.destroyAll();
     for (const connection of this.inbound) connection.destroy();
     await serverClosed;
-    this.peers.clear();
     this.inbound.clear();
-  }
-
-  private connection(to: Upid): PeerConnection {
-    let connection = this.peers.get(to.address);
-    if (connection === undefined) {
-      connection = new PeerConnection(
-        to.address,
-        to.host,
-        to.port,
-        this.limits.maxQueuedBytesPerPeer,
-        this.connectTimeout,
-        this.peerListener,
-      );
-      this.peers.set(to.address, connection);
-    }
-    return connection;
   }
 
   private accept(socket: Socket): void {
@@ -426,7 +299,7 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
 
   private announceLinks(connection: PeerConnection): void {
     if (this.closePromise !== null || connection.closed) return;
-    for (const link of connection.links.values()) {
+    for (const link of this.links.at(connection.address)) {
       if (!link.announced) {
         link.announced = true;
         this.notify('linked', link.from, link.to);
@@ -439,12 +312,9 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
     error: Error | undefined,
     lostBytes: number,
   ): void {
-    if (this.peers.get(connection.address) === connection) {
-      this.peers.delete(connection.address);
-    }
+    this.connections.forget(connection);
     if (this.closePromise !== null) return;
-    const links = [...connection.links.values()];
-    connection.links.clear();
+    const links = this.links.takeAt(connection.address);
     if (lostBytes > 0 || (error !== undefined && links.length === 0)) {
       const code =
         (error as NodeJS.ErrnoException | undefined)?.code ?? 'ECONNCLOSED';
@@ -458,13 +328,7 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
         ),
       );
     }
-    for (const link of links) {
-      const fromKey = link.from.toString();
-      const fromLinks = this.linksByFrom.get(fromKey);
-      fromLinks?.delete(link.to.toString());
-      if (fromLinks?.size === 0) this.linksByFrom.delete(fromKey);
-      this.notify('exited', link.from, link.to);
-    }
+    for (const link of links) this.notify('exited', link.from, link.to);
   }
 
   /**
@@ -496,37 +360,6 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
   }
 }
 
-function linkKey(fromKey: string, toKey: string): string {
-  return `${fromKey} ${toKey}`;
-}
-
-/** An explicit option, else its LIBPROCESS_* environment variable, with where it came from. */
-function setting<T>(
-  options: WireNodeOptions,
-  key: keyof typeof WIRE_ENV,
-  convert: (text: string) => T,
-): Setting<T> | undefined {
-  const option = options[key] as T | undefined;
-  if (option !== undefined) return { value: option, source: `${key} option` };
-  const text = process.env[WIRE_ENV[key]]?.trim();
-  return text ? { value: convert(text), source: WIRE_ENV[key] } : undefined;
-}
-
-function definedOnly<T extends object>(value: T | undefined): Partial<T> {
-  if (value === undefined) return {};
-  return Object.fromEntries(
-    Object.entries(value).filter(([, v]) => v !== undefined),
-  ) as Partial<T>;
-}
-
-function isPort(port: number): boolean {
-  return Number.isInteger(port) && port >= 0 && port <= 65535;
-}
-
-function formatAddress(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-}
-
 function describeBindError(error: NodeJS.ErrnoException): string {
   switch (error.code) {
     case 'EADDRINUSE':
@@ -538,19 +371,4 @@ function describeBindError(error: NodeJS.ErrnoException): string {
     default:
       return error.message;
   }
-}
-
-/**
- * A wildcard bind address cannot be advertised: use the first external IPv4 address (what
- * C++ libprocess derives from the hostname), else loopback.
- */
-function defaultAdvertiseIp(bindIp: string): string {
-  if (bindIp !== '0.0.0.0' && bindIp !== '::') return bindIp;
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const address of addresses ?? []) {
-      if (address.family === 'IPv4' && !address.internal)
-        return address.address;
-    }
-  }
-  return DEFAULT_WIRE_IP;
 }

@@ -203,13 +203,15 @@ describe('npm pack', () => {
     writeFileSync(
       join(apps, 'module', 'wire-only.mjs'),
       `
-      import { encodeMessage, WireNode, Upid } from 'nestjs-libprocess/wire';
-      const wire = [typeof WireNode, typeof encodeMessage].join(' ');
+      import { encodeMessage, HttpRequestDecoder, Upid, WireNode } from 'nestjs-libprocess/wire';
+      const wire = [typeof WireNode, typeof HttpRequestDecoder, typeof encodeMessage].join(' ');
       // Every @nestjs package loads reflect-metadata, which installs Reflect.getMetadata.
       const nestLoaded = typeof Reflect.getMetadata === 'function';
       console.log(wire, nestLoaded, Upid.parse('echo@[::1]:5050').host);
     `,
     );
-    expect(run('module', 'wire-only.mjs')).toBe('function function false ::1');
+    expect(run('module', 'wire-only.mjs')).toBe(
+      'function function function false ::1',
+    );
   });
 });

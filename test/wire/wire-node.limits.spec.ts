@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
 import {
   DEFAULT_WIRE_LIMITS,
-  RequestParser,
+  HttpRequestDecoder,
   Upid,
   type WireError,
 } from '../../lib/wire/index.js';
@@ -10,21 +10,12 @@ import { dialectMessage } from './wire-fixtures.js';
 import {
   occurrences,
   rawClient,
-  startNode,
   startSilentServer,
+  wireTestScope,
 } from './wire-test.helpers.js';
 import { waitFor } from '../support/wait-for.js';
 
-const cleanups: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function node(...args: Parameters<typeof startNode>) {
-  const started = await startNode(...args);
-  cleanups.push(() => started.node.close());
-  return started;
-}
+const { node, onCleanup } = wireTestScope();
 
 const message = (name: string, body = '') =>
   dialectMessage(
@@ -38,7 +29,7 @@ const message = (name: string, body = '') =>
 describe('WireNode limits and backpressure', () => {
   it('queues up to maxQueuedBytesPerPeer for a peer that does not read, then fails sends', async () => {
     const silent = await startSilentServer();
-    cleanups.push(() => silent.close());
+    onCleanup(() => silent.close());
     const limit = 1024 * 1024;
     const { node: sender, errors } = await node(
       {},
@@ -65,13 +56,12 @@ describe('WireNode limits and backpressure', () => {
 
     // Once the peer reads, every accepted message arrives intact and in order.
     let delivered = 0;
-    const parser = new RequestParser(
-      DEFAULT_WIRE_LIMITS,
-      () => delivered++,
-      (error) => {
+    const parser = new HttpRequestDecoder(DEFAULT_WIRE_LIMITS, {
+      onRequest: () => delivered++,
+      onError: (error) => {
         throw error;
       },
-    );
+    });
     silent.sockets[0].on('data', (chunk: Buffer) => parser.execute(chunk));
     silent.sockets[0].resume();
     await waitFor(() => delivered === total + 100 - dropped);

@@ -2,10 +2,18 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 
 import {
   BindError,
+  DEFAULT_CONNECT_TIMEOUT,
+  DEFAULT_SHUTDOWN_GRACE_PERIOD,
+  DEFAULT_WIRE_IP,
+  DEFAULT_WIRE_LIMITS,
   WIRE_ENV,
   WireNode,
   type WireNodeOptions,
 } from '../../lib/wire/index.js';
+import {
+  resolveWireAddresses,
+  resolveWireNodeOptions,
+} from '../../lib/wire/wire-node.options.js';
 
 const saved: Record<string, string | undefined> = {};
 beforeEach(() => {
@@ -113,5 +121,103 @@ describe('WireNode options', () => {
     const node = create();
     await node.close();
     await expect(node.listen()).rejects.toThrow('closed');
+  });
+});
+
+describe('resolveWireNodeOptions / resolveWireAddresses (no sockets)', () => {
+  const noInterfaces = {};
+  const external = {
+    lo: [{ family: 'IPv4', internal: true, address: '127.0.0.1' }],
+    eth0: [
+      { family: 'IPv6', internal: false, address: 'fe80::1' },
+      { family: 'IPv4', internal: false, address: '192.0.2.10' },
+    ],
+  } as unknown as Parameters<typeof resolveWireAddresses>[1];
+
+  it('applies defaults, then the environment, then explicit options', () => {
+    const defaults = resolveWireNodeOptions({}, {});
+    expect(defaults).toMatchObject({
+      ip: { value: DEFAULT_WIRE_IP, source: 'default' },
+      port: { value: 0, source: 'default' },
+      advertiseIp: undefined,
+      advertisePort: undefined,
+      shutdownGracePeriod: DEFAULT_SHUTDOWN_GRACE_PERIOD,
+      connectTimeout: DEFAULT_CONNECT_TIMEOUT,
+    });
+    expect(defaults.limits).toEqual(DEFAULT_WIRE_LIMITS);
+    const env = {
+      LIBPROCESS_IP: ' 10.0.0.1 ',
+      LIBPROCESS_PORT: '5050',
+      LIBPROCESS_ADVERTISE_IP: 'master.example.com',
+      LIBPROCESS_ADVERTISE_PORT: '',
+    };
+    expect(resolveWireNodeOptions({}, env)).toMatchObject({
+      ip: { value: '10.0.0.1', source: 'LIBPROCESS_IP' },
+      port: { value: 5050, source: 'LIBPROCESS_PORT' },
+      advertiseIp: {
+        value: 'master.example.com',
+        source: 'LIBPROCESS_ADVERTISE_IP',
+      },
+      // An empty variable counts as unset.
+      advertisePort: undefined,
+    });
+    expect(
+      resolveWireNodeOptions(
+        { port: 1, limits: { maxBodyBytes: 9, maxHeaderCount: undefined } },
+        env,
+      ),
+    ).toMatchObject({
+      port: { value: 1, source: 'port option' },
+      limits: { ...DEFAULT_WIRE_LIMITS, maxBodyBytes: 9 },
+    });
+  });
+
+  it('refuses a connect timeout that is not a positive timer value', () => {
+    for (const connectTimeout of [0, -1, NaN, 2 ** 31]) {
+      expect(() => resolveWireNodeOptions({ connectTimeout }, {})).toThrow(
+        RangeError,
+      );
+    }
+  });
+
+  it('advertises a concrete address for a wildcard bind, the bind address otherwise', () => {
+    const addresses = (options: WireNodeOptions, interfaces = external) =>
+      resolveWireAddresses(resolveWireNodeOptions(options, {}), interfaces);
+    expect(addresses({ ip: '0.0.0.0' })).toEqual({
+      bindIp: '0.0.0.0',
+      bindPort: 0,
+      advertiseIp: '192.0.2.10',
+      advertisePort: undefined,
+    });
+    expect(addresses({ ip: '::' }, noInterfaces)).toMatchObject({
+      advertiseIp: '127.0.0.1',
+    });
+    expect(addresses({ ip: '::1', advertisePort: 7 })).toMatchObject({
+      advertiseIp: '::1',
+      advertisePort: 7,
+    });
+  });
+
+  it('names the bad value and the setting it came from', () => {
+    const error = (options: WireNodeOptions, env = {}) => {
+      const result = resolveWireAddresses(
+        resolveWireNodeOptions(options, env),
+        external,
+      );
+      expect(result).toBeInstanceOf(BindError);
+      return (result as BindError).message;
+    };
+    expect(error({ ip: 'localhost' })).toBe(
+      'Cannot listen on "localhost" (ip option): not an IPv4 or IPv6 address',
+    );
+    expect(error({}, { LIBPROCESS_PORT: 'x' })).toBe(
+      'Cannot listen on port "NaN" (LIBPROCESS_PORT): expected an integer 0-65535',
+    );
+    expect(error({}, { LIBPROCESS_ADVERTISE_PORT: '65536' })).toContain(
+      'Invalid advertised port "65536" (LIBPROCESS_ADVERTISE_PORT)',
+    );
+    expect(error({ advertiseIp: 'a b' })).toContain(
+      'Invalid advertised address "a b" (advertiseIp option)',
+    );
   });
 });

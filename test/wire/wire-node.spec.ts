@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
 import { Upid, WireNode, type WireRequest } from '../../lib/wire/index.js';
 import {
@@ -6,19 +6,11 @@ import {
   rawClient,
   startNode,
   startSilentServer,
+  wireTestScope,
 } from './wire-test.helpers.js';
 import { waitFor } from '../support/wait-for.js';
 
-const cleanups: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function node(...args: Parameters<typeof startNode>) {
-  const started = await startNode(...args);
-  cleanups.push(() => started.node.close());
-  return started;
-}
+const { node } = wireTestScope();
 
 describe('WireNode', () => {
   it('delivers messages in order over one persistent connection', async () => {

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
+import { afterEach, jest } from '@jest/globals';
+
 import type { WireMessage, WireNodeOptions } from '../../lib/wire/index.js';
 import { WireNode, type WireNodeHandlers } from '../../lib/wire/index.js';
 
@@ -24,6 +26,30 @@ export async function startNode(
   node.on('error', (error) => errors.push(error));
   await node.listen();
   return { node, received, errors };
+}
+
+/**
+ * The per-test scope of a wire spec file (call once at its top level): `node()` starts a node
+ * that is closed after the test, `onCleanup()` registers any other teardown. After each test
+ * the cleanups run in reverse order and spies are restored.
+ */
+export function wireTestScope(): {
+  node: typeof startNode;
+  onCleanup: (cleanup: () => Promise<unknown> | unknown) => void;
+} {
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    while (cleanups.length > 0) await cleanups.pop()!();
+  });
+  return {
+    node: async (...args) => {
+      const started = await startNode(...args);
+      cleanups.push(() => started.node.close());
+      return started;
+    },
+    onCleanup: (cleanup) => void cleanups.push(cleanup),
+  };
 }
 
 /** A raw client socket that collects everything the server writes back. */

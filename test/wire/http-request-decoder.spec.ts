@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import {
   DEFAULT_WIRE_LIMITS,
   RequestParseError,
-  RequestParser,
+  HttpRequestDecoder,
   type WireLimits,
   type WireRequest,
 } from '../../lib/wire/index.js';
@@ -15,10 +15,12 @@ function parse(
 ) {
   const requests: WireRequest[] = [];
   const errors: RequestParseError[] = [];
-  const parser = new RequestParser(
+  const parser = new HttpRequestDecoder(
     { ...DEFAULT_WIRE_LIMITS, ...limits },
-    (request) => requests.push(request),
-    (error) => errors.push(error),
+    {
+      onRequest: (request) => requests.push(request),
+      onError: (error) => errors.push(error),
+    },
   );
   for (const piece of Array.isArray(input) ? input : [input]) {
     parser.execute(
@@ -28,7 +30,7 @@ function parse(
   return { requests, errors, parser };
 }
 
-describe('RequestParser', () => {
+describe('HttpRequestDecoder', () => {
   it.each(DIALECTS)('parses a %s message and its sender', (dialect) => {
     const message = dialectMessage(
       dialect,
@@ -267,14 +269,13 @@ describe('RequestParser', () => {
   it('reports Expect: 100-continue for HTTP/1.1 requests with a body, repeated heads too', () => {
     const continues: number[] = [];
     const requests: WireRequest[] = [];
-    const parser = new RequestParser(
-      DEFAULT_WIRE_LIMITS,
-      (request) => requests.push(request),
-      (error) => {
+    const parser = new HttpRequestDecoder(DEFAULT_WIRE_LIMITS, {
+      onRequest: (request) => requests.push(request),
+      onError: (error) => {
         throw error;
       },
-      () => continues.push(requests.length),
-    );
+      onExpectContinue: () => continues.push(requests.length),
+    });
     const withBody =
       'POST /a HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 2\r\n\r\n';
     // The head alone: the client waits for the interim response before sending the body.
@@ -305,15 +306,13 @@ describe('RequestParser', () => {
   it('hands messages to the message sink positionally, a repeated head with its cached sender', () => {
     const messages: unknown[][] = [];
     const requests: WireRequest[] = [];
-    const parser = new RequestParser(
-      DEFAULT_WIRE_LIMITS,
-      (request) => requests.push(request),
-      (error) => {
+    const parser = new HttpRequestDecoder(DEFAULT_WIRE_LIMITS, {
+      onRequest: (request) => requests.push(request),
+      onError: (error) => {
         throw error;
       },
-      undefined,
-      (...message) => messages.push(message),
-    );
+      onMessage: (...message) => messages.push(message),
+    });
     const message = (to: string, name: string, body: string) =>
       dialectMessage(
         'libprocess',
