@@ -79,6 +79,11 @@ describe('npm pack', () => {
       ],
       { stdio: 'pipe' },
     );
+    // What `npm run build` does after tsc: the Mesos .proto files next to their loader.
+    execFileSync(process.execPath, [
+      join(repoRoot, 'scripts', 'copy-mesos-protos.mjs'),
+      join(pkg, 'dist'),
+    ]);
     const packed = JSON.parse(
       execFileSync(
         'npm',
@@ -147,6 +152,8 @@ describe('npm pack', () => {
         'dist/lib/index.d.ts',
         'dist/lib/wire/index.js',
         'dist/lib/wire/index.d.ts',
+        'dist/lib/mesos/index.js',
+        'dist/lib/mesos/proto/mesos.proto',
       ]),
     );
     const outside = files.filter(
@@ -186,7 +193,9 @@ describe('npm pack', () => {
   });
 
   it('runs in an ESM app (import)', () => {
-    expect(run('module', 'main.js')).toBe('hello from esm; wire entry: ::1');
+    expect(run('module', 'main.js')).toBe(
+      'hello from esm; wire entry: ::1; mesos entry: mesos.FrameworkID',
+    );
   }, 30_000);
 
   it('runs in a CommonJS app (require() of the ESM package, Node >= 20.19)', () => {
@@ -195,7 +204,7 @@ describe('npm pack', () => {
       'require("nestjs-libprocess")',
     );
     expect(run('commonjs', 'main.js')).toBe(
-      'hello from commonjs; wire entry: ::1',
+      'hello from commonjs; wire entry: ::1; mesos entry: mesos.FrameworkID',
     );
   }, 30_000);
 
