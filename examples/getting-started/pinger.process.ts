@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import {
   ActorRef,
@@ -13,11 +13,13 @@ import {
 @Process('pinger') // its pid: pinger@<ip>:<port>
 @Injectable()
 export class PingerProcess {
+  private readonly logger = new Logger(PingerProcess.name);
+
   constructor(private readonly actors: ActorRef) {}
 
   @OnInitialize() // the process is routable: it may send from here on
   started(self: Upid): void {
-    console.log(`pinger listening as ${self}`);
+    this.logger.log(`listening as ${self}`);
   }
 
   @Mailbox('ping') // POST /pinger/ping from any libprocess node
