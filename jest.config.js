@@ -7,7 +7,8 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
-    // The package's own name, as the examples import it (tsconfig.json "paths" does the same).
+    // The package's own name, as the sample and examples/ import it (tsconfig `paths` does the
+    // same for tsc).
     '^nestjs-libprocess$': '<rootDir>/lib/index.ts',
     '^nestjs-libprocess/(.*)$': '<rootDir>/lib/$1/index.ts',
   },
