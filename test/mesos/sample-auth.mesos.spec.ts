@@ -1,8 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
+import { startDriverApp } from '../driver/support/driver-harness.js';
 import { stopAllSpawned } from '../support/spawned-process.js';
 import { MesosCluster } from './support/mesos-cluster.js';
 import { describeWithMesos } from './support/mesos-gate.js';
-import { frameworksNamed } from './support/master-state.js';
+import { frameworkNamed, frameworksNamed } from './support/master-state.js';
+import { pollUntil } from './support/process-watch.js';
 import { ensureSampleBuilt, runSample } from './support/sample-cli.js';
 
 const PRINCIPAL = 'mesos-suite';
@@ -14,8 +19,10 @@ const SECRET = 'mesos-suite-secret';
  */
 describeWithMesos('framework authentication (sample CLI)', (install) => {
   let cluster: MesosCluster;
+  let scratch: string;
 
   beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'nestjs-libprocess-mesos-auth-'));
     const [started] = await Promise.all([
       MesosCluster.start(install, {
         name: 'auth',
@@ -28,7 +35,10 @@ describeWithMesos('framework authentication (sample CLI)', (install) => {
   }, 300_000);
 
   afterEach(stopAllSpawned);
-  afterAll(() => cluster?.stop(), 120_000);
+  afterAll(async () => {
+    rmSync(scratch, { recursive: true, force: true });
+    await cluster?.stop();
+  }, 120_000);
 
   it('without credentials: the master refuses the subscription and the sample exits 1 with its text', async () => {
     const name = 'mesos-suite-auth-none';
@@ -51,4 +61,62 @@ describeWithMesos('framework authentication (sample CLI)', (install) => {
     );
     expect(await frameworksNamed(cluster, name)).toEqual([]);
   }, 90_000);
+
+  it('the driver authenticates with CRAM-MD5 (secret file) and registers with its principal', async () => {
+    const secretFile = join(scratch, 'secret');
+    writeFileSync(secretFile, `${SECRET}\n`, { mode: 0o600 });
+    const name = 'mesos-suite-auth-driver-ok';
+    const { app, driver, scheduler } = await startDriverApp({
+      master: cluster.masterAddr,
+      framework: { name, failover_timeout: 0 },
+      credential: { principal: PRINCIPAL, secretFile },
+    });
+    try {
+      await pollUntil(
+        () =>
+          scheduler.count('registered') === 1 || scheduler.errors.length > 0,
+        30_000,
+        'the driver to register',
+      );
+      expect(scheduler.errors).toEqual([]);
+      const { framework } = await frameworkNamed(cluster, name);
+      expect(framework.principal).toBe(PRINCIPAL);
+      expect(cluster.masterLog()).toMatch(
+        new RegExp(`Successfully authenticated principal '${PRINCIPAL}'`),
+      );
+      driver.stop();
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
+
+  it('the driver with a wrong secret: the error callback reports the refusal, nothing registers', async () => {
+    const name = 'mesos-suite-auth-driver-wrong';
+    const { app, scheduler } = await startDriverApp({
+      master: cluster.masterAddr,
+      framework: { name, failover_timeout: 0 },
+      credential: { principal: PRINCIPAL, secret: 'not-the-secret' },
+    });
+    try {
+      await pollUntil(
+        () => scheduler.errors.length > 0,
+        30_000,
+        'the error callback',
+      );
+      expect(scheduler.errors[0]).toMatch(/authenticat/i);
+      expect(scheduler.count('registered')).toBe(0);
+      // The authenticator answers before the master logs its verdict.
+      await pollUntil(
+        () =>
+          /Authentication of scheduler-\S+ was unsuccessful: Invalid credentials/.test(
+            cluster.masterLog(),
+          ),
+        10_000,
+        "the master's verdict in its log",
+      );
+      expect(await frameworksNamed(cluster, name)).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
 });
