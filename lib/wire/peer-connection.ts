@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 
 import { WireError } from './errors/wire.error.js';
 import { encodeMessageHead, MESSAGE_BODY_END } from './message-encoder.js';
+import { ResponseCounter } from './response-counter.js';
 import type { Upid } from './upid.js';
 import {
   KEEPALIVE_INITIAL_DELAY,
@@ -67,6 +68,10 @@ export class PeerConnection {
   closed = false;
   /** Resolves once the socket is gone (after {@link PeerConnectionListener.onPeerClose}). */
   readonly whenClosed: Promise<void>;
+  /** Messages queued on this connection. */
+  sentMessages = 0;
+  /** The peer's responses so far (one per message it read: 202, or 404 and the like). */
+  private readonly answers = new ResponseCounter();
 
   private slab: Buffer | null = null;
   private slabStart = 0;
@@ -118,9 +123,9 @@ export class PeerConnection {
       this.connected = true;
       this.listener.onPeerConnect(this);
     });
-    // The peer's responses (202s) carry nothing we need; flowing mode without a 'data'
-    // listener reads and drops them so the peer's writes never stall.
-    this.socket.resume();
+    // The peer's responses (202s) are only counted, and read at once so that the peer's
+    // writes never stall.
+    this.socket.on('data', (chunk: Buffer) => this.answers.feed(chunk));
     this.socket.on('error', (error) => this.gone(error));
     // A peer that closes its side is gone for libprocess (that is what 'exited' means).
     this.socket.on('end', () => this.gone(undefined));
@@ -163,6 +168,7 @@ export class PeerConnection {
     const queued = this.queuedBytes;
     // A single message larger than the limit still goes out when nothing else is queued.
     if (queued > 0 && queued + size > this.maxQueuedBytes) return false;
+    this.sentMessages++;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(flushConnection, this);
@@ -243,6 +249,25 @@ export class PeerConnection {
     this.heads.set(name, entry);
     this.headCount++;
     return (this.lastHead = entry);
+  }
+
+  /**
+   * Messages written here that still wait for the peer's answer (0 once closed, or when the
+   * peer's answers cannot be counted).
+   */
+  get unansweredMessages(): number {
+    const answers = this.answers;
+    return this.closed || answers.broken
+      ? 0
+      : Math.max(0, this.sentMessages - answers.count);
+  }
+
+  /**
+   * Whether the peer has answered any message. mesos-go answers no request that names a
+   * libprocess User-Agent (peers README, section 5): such a peer is not waited for long.
+   */
+  get hasAnswered(): boolean {
+    return this.answers.count > 0;
   }
 
   /** Number of cached message heads (at most `MAX_CACHED_MESSAGE_HEADS`). */
