@@ -15,5 +15,3 @@ export const ROUTE_METADATA = 'libprocess:route';
 
 /** Milliseconds `ask()` waits for the reply when no `timeoutMs` is given. */
 export const DEFAULT_ASK_TIMEOUT = 10_000;
-/** Path of the built-in process listing (as C++ libprocess serves it). */
-export const PROCESSES_ROUTE = '/__processes__';

@@ -3,10 +3,11 @@ import { DiscoveryModule } from '@nestjs/core';
 
 import { ActorMetadataAccessor } from './actor-metadata.accessor.js';
 import { ConfigurableModuleClass } from './actor-module.definition.js';
+import { ACTOR_RUNTIME_PROVIDERS } from './actor-runtime.providers.js';
 import { ActorExplorer } from './actor.explorer.js';
 import { LibprocessHealthIndicator } from './health/libprocess.health.js';
-import { ProcessManager } from './runtime/process-manager.js';
-import { ProtobufRegistry } from './runtime/protobuf.registry.js';
+import { MailboxInvokerFactory } from './mailbox-invoker.factory.js';
+import { ProcessDefinitionBuilder } from './process-definition.builder.js';
 import { LibprocessServer } from './server/server-libprocess.js';
 import { ActorRef } from './services/actor-ref.service.js';
 import { DelayRegistry } from './services/delay.registry.js';
@@ -21,10 +22,11 @@ import { DelayRegistry } from './services/delay.registry.js';
 @Module({
   imports: [DiscoveryModule],
   providers: [
+    ...ACTOR_RUNTIME_PROVIDERS,
     ActorMetadataAccessor,
+    ProcessDefinitionBuilder,
+    MailboxInvokerFactory,
     ActorExplorer,
-    ProtobufRegistry,
-    ProcessManager,
     LibprocessServer,
     ActorRef,
     DelayRegistry,

@@ -1,17 +1,70 @@
-export { ACTOR_MODULE_OPTIONS } from './actor-module.definition.js';
+export { LIBPROCESS_TRANSPORT } from './actor.constants.js';
+export { ActorModule } from './actor.module.js';
 export {
-  DEFAULT_ASK_TIMEOUT,
-  LIBPROCESS_TRANSPORT,
-} from './actor.constants.js';
-export * from './actor.module.js';
-export * from './client/index.js';
-export * from './ctx-host/index.js';
-export * from './decorators/index.js';
-export * from './errors/index.js';
-export * from './events/index.js';
-export * from './health/index.js';
-export * from './helpers/route-response.js';
-export * from './interfaces/index.js';
-export * from './server/index.js';
-export * from './services/index.js';
-export * from './wire/index.js';
+  LibprocessClient,
+  type LibprocessClientOptions,
+  type LibprocessPattern,
+} from './client/client-libprocess.js';
+export { LibprocessContext } from './ctx-host/libprocess.context.js';
+export { Mailbox } from './decorators/mailbox.decorator.js';
+export { OnExited } from './decorators/on-exited.decorator.js';
+export { OnInitialize } from './decorators/on-initialize.decorator.js';
+export { OnLinked } from './decorators/on-linked.decorator.js';
+export { Process } from './decorators/process.decorator.js';
+export { ProtobufMailbox } from './decorators/protobuf-mailbox.decorator.js';
+export { Route } from './decorators/route.decorator.js';
+export { AskTimeoutError } from './errors/ask-timeout.error.js';
+export { DuplicateMailboxError } from './errors/duplicate-mailbox.error.js';
+export { DuplicateProcessError } from './errors/duplicate-process.error.js';
+export { LibprocessError } from './errors/libprocess.error.js';
+export { NotListeningError } from './errors/not-listening.error.js';
+export { ProcessNotFoundError } from './errors/process-not-found.error.js';
+export { ProcessTerminatedError } from './errors/process-terminated.error.js';
+export { RequestResponseUnsupportedError } from './errors/request-response-unsupported.error.js';
+export { SenderRequiredError } from './errors/sender-required.error.js';
+export { UnknownProtobufTypeError } from './errors/unknown-protobuf-type.error.js';
+export {
+  type LibprocessEvents,
+  LibprocessEventsMap,
+  LibprocessStatus,
+} from './events/libprocess.events.js';
+export {
+  LibprocessHealthIndicator,
+  type LibprocessHealthResult,
+} from './health/libprocess.health.js';
+export type {
+  ActorModuleOptions,
+  ActorProtobufOptions,
+} from './interfaces/actor-module-options.interface.js';
+export type {
+  AskOptions,
+  AskReply,
+  DelayHandle,
+  ProcessRef,
+  SendOptions,
+} from './interfaces/actor-ref-options.interface.js';
+export type { ProcessOptions } from './interfaces/process-options.interface.js';
+export type {
+  ProtobufStaticClass,
+  ProtobufTypeRef,
+} from './interfaces/protobuf-type.interface.js';
+export type { RouteOptions } from './interfaces/route-options.interface.js';
+export { RouteResponse } from './runtime/route-response.js';
+export { LibprocessServer } from './server/server-libprocess.js';
+export { ActorRef, type MessageBody } from './services/actor-ref.service.js';
+export { DelayRegistry } from './services/delay.registry.js';
+export {
+  BindError,
+  InvalidUpidError,
+  RequestParseError,
+  Upid,
+  WireError,
+  type WireLimits,
+  type WireMessage,
+  WireNode,
+  type WireNodeEvents,
+  type WireNodeHandlers,
+  type WireNodeOptions,
+  type WireRequest,
+  type WireResponse,
+} from './wire/index.js';

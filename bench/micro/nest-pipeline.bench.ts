@@ -15,13 +15,8 @@ import {
 } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 
-import {
-  encodeMessage,
-  LibprocessContext,
-  Mailbox,
-  Process,
-  Upid,
-} from '../../lib/index.js';
+import { LibprocessContext, Mailbox, Process, Upid } from '../../lib/index.js';
+import { encodeMessage } from '../../lib/wire/index.js';
 import { Countdown, startBenchNode } from '../support/bench-node.js';
 import { cpuMs, QUICK, repeatMeasure } from '../support/bench-runner.js';
 

@@ -5,7 +5,8 @@
  */
 import { createServer, type AddressInfo } from 'node:net';
 
-import { encodeMessage, Process, Upid } from '../../lib/index.js';
+import { Process, Upid } from '../../lib/index.js';
+import { encodeMessage } from '../../lib/wire/index.js';
 import { startBenchNode } from '../support/bench-node.js';
 import { cpuMs, QUICK, repeatMeasure } from '../support/bench-runner.js';
 

@@ -1,6 +1,7 @@
 import {
   ClientProxy,
   type ReadPacket,
+  type Serializer,
   type WritePacket,
 } from '@nestjs/microservices';
 import { type Observable, throwError } from 'rxjs';
@@ -27,6 +28,12 @@ export interface LibprocessClientOptions {
   actorRef: ActorRef;
   /** Sending process; default: a process `client(N)` spawned on `connect()`. */
   from?: ProcessRef;
+  /**
+   * Turns the data of `emit(pattern, data)` into the message body (called with the data
+   * and `{ pattern }`). Its result is sent as is when it is a Buffer, Uint8Array or string,
+   * else as JSON. Default: the data unchanged.
+   */
+  serializer?: Serializer;
 }
 
 /**
@@ -50,7 +57,8 @@ class ClientSenderProcess {}
  *   useFactory: (actorRef: ActorRef) => ({ customClass: LibprocessClient, options: { actorRef } }) }])
  * ```
  *
- * A body is sent as is when it is a Buffer, Uint8Array or string, else as JSON.
+ * The data (after the optional `serializer`) is sent as is when it is a Buffer, Uint8Array
+ * or string, else as JSON.
  *
  * @publicApi
  */
@@ -68,8 +76,8 @@ export class LibprocessClient extends ClientProxy<
         'LibprocessClient needs { actorRef } in its options (inject ActorRef with ClientsModule.registerAsync).',
       );
     }
+    // Replies do not exist on libprocess, so there is no deserializer.
     this.initializeSerializer(options as never);
-    this.initializeDeserializer(options as never);
   }
 
   async connect(): Promise<void> {
@@ -115,7 +123,9 @@ export class LibprocessClient extends ClientProxy<
 
   protected async dispatchEvent<T = undefined>(packet: ReadPacket): Promise<T> {
     const { to, name } = parsePattern(packet.pattern as LibprocessPattern);
-    const data: unknown = packet.data;
+    const data: unknown = this.serializer.serialize(packet.data, {
+      pattern: packet.pattern,
+    });
     const body =
       typeof data === 'string' || data instanceof Uint8Array
         ? data

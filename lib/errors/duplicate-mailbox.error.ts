@@ -1,4 +1,3 @@
-import { DUPLICATE_MAILBOX, DUPLICATE_ROUTE } from '../actor.messages.js';
 import { LibprocessError } from './libprocess.error.js';
 
 /**
@@ -14,8 +13,8 @@ export class DuplicateMailboxError extends LibprocessError {
   ) {
     super(
       kind === 'mailbox'
-        ? DUPLICATE_MAILBOX(processId, mailbox)
-        : DUPLICATE_ROUTE(processId, mailbox),
+        ? `Process "${processId}" declares the mailbox "${mailbox}" more than once. A message name can have only one handler per process.`
+        : `Process "${processId}" declares the route "${mailbox}" more than once.`,
     );
   }
 }

@@ -1,4 +1,3 @@
-import { DUPLICATE_PROCESS } from '../actor.messages.js';
 import { LibprocessError } from './libprocess.error.js';
 
 /**
@@ -7,7 +6,18 @@ import { LibprocessError } from './libprocess.error.js';
  * @publicApi
  */
 export class DuplicateProcessError extends LibprocessError {
-  constructor(readonly processId: string) {
-    super(DUPLICATE_PROCESS(processId));
+  constructor(
+    readonly processId: string,
+    /** Class of the process that has the id, and of the one that asked for it (when known). */
+    readonly existingClass?: string,
+    readonly newClass?: string,
+  ) {
+    super(
+      `A process with the id "${processId}" already exists on this node${
+        existingClass !== undefined
+          ? ` (${existingClass}${newClass !== undefined ? `; ${newClass} asked for the same id` : ''})`
+          : ''
+      }. Process ids must be unique per node.`,
+    );
   }
 }

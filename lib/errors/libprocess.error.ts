@@ -1,5 +1,5 @@
 /**
- * Base class of the errors thrown by the Nest layer of nestjs-libprocess.
+ * Base class of the errors thrown by the actor runtime and the Nest layer of nestjs-libprocess.
  *
  * @publicApi
  */

@@ -1,4 +1,3 @@
-import { NOT_LISTENING } from '../actor.messages.js';
 import { LibprocessError } from './libprocess.error.js';
 
 /**
@@ -8,6 +7,8 @@ import { LibprocessError } from './libprocess.error.js';
  */
 export class NotListeningError extends LibprocessError {
   constructor(action: string) {
-    super(NOT_LISTENING(action));
+    super(
+      `Cannot ${action} before the libprocess server listens (processes get their pid from its address). Do it in an @OnInitialize() hook or after app.listen().`,
+    );
   }
 }

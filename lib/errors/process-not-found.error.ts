@@ -1,4 +1,3 @@
-import { NOT_A_PROCESS, PROCESS_NOT_FOUND } from '../actor.messages.js';
 import { LibprocessError } from './libprocess.error.js';
 
 /**
@@ -12,6 +11,10 @@ export class ProcessNotFoundError extends LibprocessError {
     readonly pid: string,
     notAProcess = false,
   ) {
-    super(notAProcess ? NOT_A_PROCESS(pid) : PROCESS_NOT_FOUND(pid));
+    super(
+      notAProcess
+        ? `${pid} is not a libprocess process of this node (decorate its class with @Process() and register it as a provider, or spawn() it).`
+        : `No process "${pid}" on this node.`,
+    );
   }
 }

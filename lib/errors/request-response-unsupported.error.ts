@@ -1,4 +1,3 @@
-import { REQUEST_RESPONSE_UNSUPPORTED } from '../actor.messages.js';
 import { LibprocessError } from './libprocess.error.js';
 
 /**
@@ -8,6 +7,8 @@ import { LibprocessError } from './libprocess.error.js';
  */
 export class RequestResponseUnsupportedError extends LibprocessError {
   constructor() {
-    super(REQUEST_RESPONSE_UNSUPPORTED());
+    super(
+      'libprocess is one-way: LibprocessClient.send() (request-response) is not supported. Use emit(), or ActorRef.ask(to, name, body, { reply }) to await a reply message.',
+    );
   }
 }

@@ -1,4 +1,3 @@
-import { SENDER_REQUIRED } from '../actor.messages.js';
 import { LibprocessError } from './libprocess.error.js';
 
 /**
@@ -8,6 +7,8 @@ import { LibprocessError } from './libprocess.error.js';
  */
 export class SenderRequiredError extends LibprocessError {
   constructor() {
-    super(SENDER_REQUIRED());
+    super(
+      'No sender: ActorRef calls outside the synchronous part of a process handler (e.g. after an await, or outside any process) must pass { from: this } or { from: <Upid> }.',
+    );
   }
 }

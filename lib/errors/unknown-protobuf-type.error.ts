@@ -1,4 +1,3 @@
-import { UNKNOWN_PROTOBUF_TYPE } from '../actor.messages.js';
 import { LibprocessError } from './libprocess.error.js';
 
 /**
@@ -14,7 +13,7 @@ export class UnknownProtobufTypeError extends LibprocessError {
   ) {
     super(
       where
-        ? UNKNOWN_PROTOBUF_TYPE(typeName, where.processId, where.method)
+        ? `@ProtobufMailbox("${typeName}") on ${where.processId}.${where.method}: the type is not in the protobuf root. Load its .proto file with ActorModule.forRoot({ protobuf: { files } }) or pass a protobufjs Type.`
         : `Unknown protobuf type "${typeName}": it is not in the protobuf root of ActorModule (load its .proto file with forRoot({ protobuf: { files } }) or pass a protobufjs Type).`,
     );
   }

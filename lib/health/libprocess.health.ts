@@ -41,10 +41,7 @@ export class LibprocessHealthIndicator {
     let links = 0;
     for (const record of manager.records()) {
       processes++;
-      if (record.pid !== undefined && node !== undefined) {
-        links += node.linksOf(record.pid).length;
-      }
-      links += record.linkTargets?.size ?? 0;
+      links += manager.linksOf(record).length;
     }
     if (!manager.isStarted || node === undefined || !node.listening) {
       return {

@@ -1,24 +1,6 @@
-import type { IConversionOptions, Root } from 'protobufjs';
-
+export type { ActorProtobufOptions } from '../runtime/protobuf.registry.js';
+import type { ActorProtobufOptions } from '../runtime/protobuf.registry.js';
 import type { WireLimits } from '../wire/wire.interfaces.js';
-
-/**
- * Where the protobuf message types used by `@ProtobufMailbox()` and `ActorRef.sendProto()`
- * come from.
- *
- * @publicApi
- */
-export interface ActorProtobufOptions {
-  /** A protobufjs root that already holds the types. */
-  root?: Root;
-  /** `.proto` files loaded (field names kept as written) into the root at startup. */
-  files?: string[];
-  /**
-   * How decoded messages are turned into the plain objects handlers receive.
-   * Default `{ longs: String, enums: String, bytes: Buffer }`.
-   */
-  conversion?: IConversionOptions;
-}
 
 /**
  * Options of `ActorModule.forRoot()` / `forRootAsync()`. Unset address fields fall back to
@@ -27,7 +9,7 @@ export interface ActorProtobufOptions {
  * @publicApi
  */
 export interface ActorModuleOptions {
-  /** Address to bind (default `0.0.0.0`, or `LIBPROCESS_IP`). */
+  /** Address to bind (default `127.0.0.1`, or `LIBPROCESS_IP`). */
   ip?: string;
   /** Port to bind; `0` picks a free one (default, or `LIBPROCESS_PORT`). */
   port?: number;
@@ -39,7 +21,20 @@ export interface ActorModuleOptions {
   protobuf?: ActorProtobufOptions;
   /**
    * Milliseconds `close()` lets process queues drain and outbound sockets flush before
-   * it drops what is left (default 5000).
+   * it drops what is left (default 2000).
    */
   shutdownGracePeriod?: number;
+  /**
+   * Milliseconds an outbound connection may take to be established (default 10000); then
+   * its links get `exited` and its queued messages are dropped with an 'error' event.
+   */
+  connectTimeout?: number;
+  /**
+   * Id of the process that receives what names no process of this node, as libprocess'
+   * `process::initialize(delegate)` and compactor's `Context(delegate=...)`: an HTTP request
+   * whose first path segment is not a process id is served by the delegate's routes with
+   * the path `/<delegate><original path>` (so `GET /state` reaches its `@Route('state')`),
+   * and a message `<name>` to no process `<id>` reaches its mailbox `<id>/<name>`.
+   */
+  delegate?: string;
 }

@@ -1,7 +1,13 @@
-import type { DelayHandle } from '../interfaces/actor-ref-options.interface.js';
+/** A cancellable timer (the public `DelayHandle`). */
+export interface TimerHandle {
+  /** Cancels it if it did not fire yet; false when it already fired or was cancelled. */
+  cancel(): boolean;
+  /** True until it fires or is cancelled. */
+  readonly pending: boolean;
+}
 
 /** A `setTimeout` that its owner can cancel all at once on shutdown. */
-export class DelayTimer implements DelayHandle {
+export class DelayTimer implements TimerHandle {
   private timer: NodeJS.Timeout | null;
 
   constructor(

@@ -1,4 +1,4 @@
-/** Slots per entry: `[kind, a, b, c]` (no object per entry). */
+/** Slots per entry: `[kind, subject, name, body]` (no object per entry). */
 const ENTRY_SLOTS = 4;
 /**
  * Slots of the first block of a queue: most processes never have more than a few entries
@@ -55,16 +55,20 @@ function recycle(block: QueueBlock): void {
 export class MailboxQueue {
   /** Entries queued. */
   length = 0;
-  /** The operands of the entry last returned by `shift()`. */
-  a: unknown = undefined;
-  b: unknown = undefined;
-  c: unknown = undefined;
+  /**
+   * The operands of the entry last returned by `shift()` (see `EntryKind`): `subject` is the
+   * sender of a message, the Task of a dispatch or the peer of a link event; `name` and
+   * `body` are only set for messages.
+   */
+  subject: unknown = undefined;
+  name: unknown = undefined;
+  body: unknown = undefined;
   private head: QueueBlock | null = null;
   private headIndex = 0;
   private tail: QueueBlock | null = null;
   private tailIndex = 0;
 
-  push(kind: number, a: unknown, b: unknown, c: unknown): void {
+  push(kind: number, subject: unknown, name: unknown, body: unknown): void {
     let tail = this.tail;
     let index = this.tailIndex;
     if (tail === null) {
@@ -77,16 +81,16 @@ export class MailboxQueue {
     }
     const slots = tail.slots;
     slots[index] = kind;
-    slots[index + 1] = a;
-    slots[index + 2] = b;
-    slots[index + 3] = c;
+    slots[index + 1] = subject;
+    slots[index + 2] = name;
+    slots[index + 3] = body;
     this.tailIndex = index + ENTRY_SLOTS;
     this.length++;
   }
 
   /** Puts an entry before every queued one. */
-  unshift(kind: number, a: unknown, b: unknown, c: unknown): void {
-    if (this.length === 0) return this.push(kind, a, b, c);
+  unshift(kind: number, subject: unknown, name: unknown, body: unknown): void {
+    if (this.length === 0) return this.push(kind, subject, name, body);
     let head = this.head!;
     let index = this.headIndex;
     if (index === 0) {
@@ -98,16 +102,16 @@ export class MailboxQueue {
     index -= ENTRY_SLOTS;
     const slots = head.slots;
     slots[index] = kind;
-    slots[index + 1] = a;
-    slots[index + 2] = b;
-    slots[index + 3] = c;
+    slots[index + 1] = subject;
+    slots[index + 2] = name;
+    slots[index + 3] = body;
     this.headIndex = index;
     this.length++;
   }
 
   /**
    * Removes the first entry (the queue must not be empty): returns its kind and leaves its
-   * operands in `a`, `b` and `c` (until the next `shift()` or `release()`).
+   * operands in `subject`, `name` and `body` (until the next `shift()` or `release()`).
    */
   shift(): number {
     let head = this.head!;
@@ -120,9 +124,9 @@ export class MailboxQueue {
     }
     const slots = head.slots;
     const kind = slots[index] as number;
-    this.a = slots[index + 1];
-    this.b = slots[index + 2];
-    this.c = slots[index + 3];
+    this.subject = slots[index + 1];
+    this.name = slots[index + 2];
+    this.body = slots[index + 3];
     // The queue must not keep bodies and senders alive once they are taken.
     slots[index] =
       slots[index + 1] =
@@ -144,12 +148,12 @@ export class MailboxQueue {
    * queues it without allocating, as a grown array would, but never copies.
    */
   idle(): void {
-    this.a = this.b = this.c = undefined;
+    this.subject = this.name = this.body = undefined;
   }
 
   /** Gives the storage of an empty queue back to the pool (its process is gone). */
   dispose(): void {
-    this.a = this.b = this.c = undefined;
+    this.subject = this.name = this.body = undefined;
     // Empty: head and tail are one block. A queue with entries keeps them.
     if (this.length > 0 || this.head === null) return;
     recycle(this.head);

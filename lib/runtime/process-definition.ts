@@ -1,36 +1,38 @@
-import type { LibprocessContext } from '../ctx-host/libprocess.context.js';
 import type { ProtobufCodec } from './protobuf.registry.js';
 
 /**
- * Calls a mailbox handler of `instance` with `(payload, ctx)`; may return a value, a promise
- * or a stream. Invokers bound to one instance (through Nest's pipeline) ignore `instance`.
- * `ctx` is undefined only for the shared invoker of a `contextFree` mailbox.
+ * Calls a mailbox handler with `(payload, context)`; may return a value, a promise or a
+ * stream. A handler shared by every process of a class gets the instance as `instance`;
+ * one bound to a single instance (through Nest's pipeline) ignores it. `context` is
+ * undefined when the handler does not read it (see `MailboxHandler.needsContext`).
  */
 export type MailboxInvoker = (
   payload: unknown,
-  ctx: LibprocessContext | undefined,
+  context: unknown,
   instance: object | null,
 ) => unknown;
 
+/** The bound handler of one mailbox. */
+export interface MailboxHandler {
+  readonly invoke: MailboxInvoker;
+  /**
+   * False when the handler never reads its context (a direct call of a method without
+   * `@Ctx()`): then no context object is built per message.
+   */
+  readonly needsContext: boolean;
+}
+
+/** One `@Mailbox()` / `@ProtobufMailbox()` method of a process class. */
 export interface MailboxDefinition {
-  /** Position in `ProcessDefinition.mailboxList` (index of the bound invoker per process). */
+  /** Position in `ProcessDefinition.mailboxList`, and of its handler in the process' list. */
   readonly index: number;
   readonly name: string;
   readonly methodKey: string;
   readonly codec?: ProtobufCodec;
-  /**
-   * A handler shared by every process of the definition: a Nest `@EventPattern` handler, or
-   * a direct method call when no enhancer applies (set on first use).
-   */
-  invoker?: MailboxInvoker;
-  /**
-   * True when `invoker` never reads its `ctx` (a direct call of a handler without `@Ctx()`):
-   * then no `LibprocessContext` is created per message.
-   */
-  contextFree?: boolean;
 }
 
 export interface RouteDefinition {
+  /** Path below the process id, without a leading slash (`''` serves `/<id>`). */
   readonly path: string;
   readonly methodKey: string;
   readonly methods: readonly string[];
@@ -49,13 +51,21 @@ export interface ProcessDefinition {
   readonly onLinked: readonly string[];
 }
 
+/** A definition with only mailboxes (no routes or hooks), in `mailboxList` order. */
+export function mailboxesOnly(
+  className: string,
+  mailboxList: readonly MailboxDefinition[],
+): ProcessDefinition {
+  return {
+    className,
+    mailboxes: new Map(mailboxList.map((m) => [m.name, m])),
+    mailboxList,
+    routes: new Map(),
+    onInitialize: [],
+    onExited: [],
+    onLinked: [],
+  };
+}
+
 /** The definition of a process without handlers (e.g. the temporary sender of `ask()`). */
-export const EMPTY_DEFINITION: ProcessDefinition = {
-  className: 'Object',
-  mailboxes: new Map(),
-  mailboxList: [],
-  routes: new Map(),
-  onInitialize: [],
-  onExited: [],
-  onLinked: [],
-};
+export const EMPTY_DEFINITION: ProcessDefinition = mailboxesOnly('Object', []);

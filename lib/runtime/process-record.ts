@@ -2,7 +2,7 @@ import type { Upid } from '../wire/upid.js';
 import type { CompletionObserver } from './completion-observer.js';
 import type { MailboxQueue } from './mailbox-queue.js';
 import type {
-  MailboxInvoker,
+  MailboxHandler,
   ProcessDefinition,
 } from './process-definition.js';
 
@@ -14,21 +14,23 @@ export enum ProcessState {
   RUNNABLE,
   /** Its queue is being drained synchronously. */
   RUNNING,
-  /** Waiting for a handler's promise or stream before the next message. */
+  /** Waiting for a handler's promise or stream before the next entry. */
   WAITING,
 }
 
-/** Kinds of queue entries; an entry is four slots `[kind, a, b, c]` of the `MailboxQueue`. */
+export const STATE_NAMES = ['idle', 'runnable', 'running', 'waiting'] as const;
+
+/** Kinds of queue entries: `[kind, subject, name, body]` in the `MailboxQueue`. */
 export enum EntryKind {
-  /** a: sender Upid, b: name, c: body Buffer */
+  /** subject: sender Upid, name: message name, body: Buffer */
   MESSAGE,
-  /** a: Task (a method call: dispatch, delay, route) */
+  /** subject: Task (a method call: dispatch, delay, route) */
   DISPATCH,
-  /** a: the Upid that went away */
+  /** subject: the Upid that went away */
   EXITED,
-  /** a: the linked Upid */
+  /** subject: the linked Upid */
   LINKED,
-  /** a: the process' own Upid */
+  /** subject: the process' own Upid */
   INITIALIZE,
 }
 
@@ -42,6 +44,7 @@ export interface Task {
   reject(error: unknown): void;
 }
 
+/** A pending `ask()`: the reply it waits for, from whom. */
 export interface AskWaiter {
   readonly to: Upid;
   readonly reply: string;
@@ -58,18 +61,18 @@ export class ProcessRecord {
   pid: Upid | undefined = undefined;
   state = ProcessState.IDLE;
   terminated = false;
-  /** FIFO of `[kind, a, b, c]` entries; created on the first one, no storage while empty. */
+  /** FIFO of entries; created on the first one, no storage while empty. */
   queue: MailboxQueue | null = null;
-  /** Invokers bound to this instance, by `MailboxDefinition.index`. */
-  invokers: (MailboxInvoker | undefined)[] | null = null;
   /** Local processes this one linked to, and local processes linked to this one. */
   linkTargets: Set<ProcessRecord> | null = null;
   linkers: Set<ProcessRecord> | null = null;
   askWaiters: AskWaiter[] | null = null;
-  /** What runs now, for the log line when it fails asynchronously. */
-  activeWhat = '';
-  activeFrom: Upid | undefined = undefined;
-  activeTask: Task | null = null;
+  /** What the handler being waited for is, for the log line when it fails later. */
+  runningLabel = '';
+  /** The sender of the message being handled (undefined for other entries). */
+  runningSender: Upid | undefined = undefined;
+  /** The dispatch or route call being waited for, resolved with the handler's outcome. */
+  runningTask: Task | null = null;
   /** Promise callbacks bound once per process that ever waits. */
   resume: ((value: unknown) => void) | null = null;
   fail: ((error: unknown) => void) | null = null;
@@ -80,6 +83,8 @@ export class ProcessRecord {
     readonly id: string,
     readonly instance: object | null,
     readonly definition: ProcessDefinition,
+    /** Bound handlers, by `MailboxDefinition.index` (often shared by a whole class). */
+    readonly handlers: readonly MailboxHandler[],
     /** A temporary process (the sender of `ask()`), removed when its call ends. */
     readonly ephemeral = false,
   ) {}

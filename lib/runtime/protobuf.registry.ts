@@ -1,14 +1,29 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { Root } from 'protobufjs';
 import type { IConversionOptions, Type } from 'protobufjs';
 
-import { ACTOR_MODULE_OPTIONS } from '../actor-module.definition.js';
 import { UnknownProtobufTypeError } from '../errors/unknown-protobuf-type.error.js';
-import type { ActorModuleOptions } from '../interfaces/actor-module-options.interface.js';
 import type {
   ProtobufStaticClass,
   ProtobufTypeRef,
 } from '../interfaces/protobuf-type.interface.js';
+
+/**
+ * Where the protobuf message types used by `@ProtobufMailbox()` and `ActorRef.sendProto()`
+ * come from.
+ *
+ * @publicApi
+ */
+export interface ActorProtobufOptions {
+  /** A protobufjs root that already holds the types. */
+  root?: Root;
+  /** `.proto` files loaded (field names kept as written) into the root at startup. */
+  files?: string[];
+  /**
+   * How decoded messages are turned into the plain objects handlers receive.
+   * Default `{ longs: String, enums: String, bytes: Buffer }`.
+   */
+  conversion?: IConversionOptions;
+}
 
 /** Encodes and decodes one protobuf message type; `name` is its full name (no leading dot). */
 export interface ProtobufCodec {
@@ -45,14 +60,13 @@ function isStaticClass(ref: unknown): ref is ProtobufStaticClass {
  * The protobuf types of the node: the root given in `ActorModule.forRoot({ protobuf })`
  * (its `.proto` files loaded once at startup) and a codec per type, cached.
  */
-@Injectable()
 export class ProtobufRegistry {
   readonly root: Root;
   private readonly conversion: IConversionOptions;
   private readonly codecs = new Map<unknown, ProtobufCodec>();
 
-  constructor(@Inject(ACTOR_MODULE_OPTIONS) options: ActorModuleOptions) {
-    const { root, files, conversion } = options.protobuf ?? {};
+  constructor(options: ActorProtobufOptions = {}) {
+    const { root, files, conversion } = options;
     this.root = root ?? new Root();
     if (files?.length) {
       // Field names are kept as written (`framework_id`), as every other libprocess

@@ -1,25 +1,21 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  type CustomTransportStrategy,
-  type MessageHandler,
-  Server,
-} from '@nestjs/microservices';
+import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 
 import { ACTOR_MODULE_OPTIONS } from '../actor-module.definition.js';
 import { LIBPROCESS_TRANSPORT } from '../actor.constants.js';
 import { NOT_INITIALIZED } from '../actor.messages.js';
 import type { LibprocessContext } from '../ctx-host/libprocess.context.js';
-import { DuplicateProcessError } from '../errors/duplicate-process.error.js';
 import {
   type LibprocessEvents,
   LibprocessStatus,
 } from '../events/libprocess.events.js';
 import type { ActorModuleOptions } from '../interfaces/actor-module-options.interface.js';
-import type { MailboxDefinition } from '../runtime/process-definition.js';
 import { ProcessManager } from '../runtime/process-manager.js';
+import type { ProcessRecord } from '../runtime/process-record.js';
 import { DEFAULT_SHUTDOWN_GRACE_PERIOD } from '../wire/wire.constants.js';
 import { WireNode } from '../wire/wire-node.js';
+import { registerEventPatternProcesses } from './event-pattern-processes.js';
 
 /**
  * The libprocess transport strategy: one `WireNode` (listener and outbound connections) whose
@@ -55,17 +51,25 @@ export class LibprocessServer
     private readonly processManager: ProcessManager,
   ) {
     super();
+    // No serializer: message bodies are bytes (or protobuf, decoded per mailbox), and
+    // handlers are called by the runtime, not through `handleEvent`.
     this.transportId = LIBPROCESS_TRANSPORT;
-    this.initializeSerializer({});
-    this.initializeDeserializer({});
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     // One node per server: a second listen() (e.g. two microservices sharing the strategy)
     // reuses it.
     if (this.node !== undefined) return callback();
+    const added: ProcessRecord[] = [];
+    let node: WireNode | undefined;
     try {
-      const node = new WireNode(
+      registerEventPatternProcesses(
+        this.messageHandlers,
+        this.processManager,
+        this.logger,
+        added,
+      );
+      node = new WireNode(
         {
           ip: this.options.ip,
           port: this.options.port,
@@ -73,6 +77,7 @@ export class LibprocessServer
           advertisePort: this.options.advertisePort,
           limits: this.options.limits,
           shutdownGracePeriod: this.shutdownGracePeriod,
+          connectTimeout: this.options.connectTimeout,
         },
         {
           onMessage: this.processManager.deliverRemote,
@@ -80,17 +85,20 @@ export class LibprocessServer
         },
       );
       await node.listen();
-      this.node = node;
-      this.registerEventPatternProcesses();
-      if (this.hasProcessingHooks) {
-        this.processManager.setProcessingWrapper(this.runWithHooks);
-      }
+      this.processManager.setProcessingWrapper(
+        this.hasProcessingHooks ? this.runWithHooks : null,
+      );
       this.processManager.start(node);
+      this.node = node;
       const { ip, port } = node.address;
       this.logger.log(`libprocess node listening on ${ip}:${port}`);
       this._status$.next(LibprocessStatus.LISTENING);
       callback();
     } catch (error) {
+      // Nothing of this attempt stays: a later listen() starts over and really binds.
+      for (const record of added) this.processManager.terminate(record);
+      if (this.processManager.isStarted) this.processManager.stop();
+      if (node?.listening) await node.close();
       this._status$.next(LibprocessStatus.CLOSED);
       callback(error);
     }
@@ -155,81 +163,26 @@ export class LibprocessServer
 
   /** Tracing hooks (`setOnProcessingStartHook`) around each handler, only when set. */
   private readonly runWithHooks = (
-    context: LibprocessContext,
+    context: unknown,
     invoke: () => unknown,
   ): Promise<unknown> =>
     new Promise((resolve, reject) => {
-      this.runWithProcessingHooks(context, async (runEndHook) => {
-        try {
-          const result = await invoke();
-          resolve(
-            isObservable(result)
-              ? await lastValueFrom(result, { defaultValue: undefined })
-              : result,
-          );
-        } catch (error) {
-          reject(error);
-        } finally {
-          runEndHook();
-        }
-      });
-    });
-
-  /** Turns the `@EventPattern('<id>/<name>')` handlers Nest registered into processes. */
-  private registerEventPatternProcesses(): void {
-    const byProcess = new Map<string, MailboxDefinition[]>();
-    for (const [pattern, handler] of this.messageHandlers) {
-      const slash = pattern.indexOf('/');
-      if (slash <= 0 || slash === pattern.length - 1) {
-        this.logger.warn(
-          `Ignored the handler of pattern "${pattern}": libprocess patterns are "<process id>/<message name>".`,
-        );
-        continue;
-      }
-      const id = pattern.slice(0, slash);
-      const mailboxes = byProcess.get(id) ?? [];
-      mailboxes.push({
-        index: mailboxes.length,
-        name: pattern.slice(slash + 1),
-        methodKey: pattern,
-        invoker: this.toInvoker(handler),
-      });
-      byProcess.set(id, mailboxes);
-    }
-    for (const [id, mailboxList] of byProcess) {
-      if (this.processManager.get(id) !== undefined) {
-        throw new DuplicateProcessError(id);
-      }
-      this.processManager.register(id, null, {
-        className: 'EventPattern',
-        mailboxes: new Map(mailboxList.map((m) => [m.name, m])),
-        mailboxList,
-        routes: new Map(),
-        onInitialize: [],
-        onExited: [],
-        onLinked: [],
-      });
-    }
-  }
-
-  private toInvoker(handler: MessageHandler) {
-    if (!handler.isEventHandler) {
-      this.logger.warn(
-        `@MessagePattern handlers get no reply path on libprocess (messages are one-way); their results are dropped.`,
+      this.runWithProcessingHooks(
+        context as LibprocessContext,
+        async (runEndHook) => {
+          try {
+            const result = await invoke();
+            resolve(
+              isObservable(result)
+                ? await lastValueFrom(result, { defaultValue: undefined })
+                : result,
+            );
+          } catch (error) {
+            reject(error);
+          } finally {
+            runEndHook();
+          }
+        },
       );
-    }
-    return async (payload: unknown, context: LibprocessContext | undefined) => {
-      // Fan-out of several handlers of one pattern, as Nest chains them.
-      for (
-        let next: MessageHandler | undefined = handler;
-        next;
-        next = next.next
-      ) {
-        const result = await next(payload, context);
-        if (isObservable(result)) {
-          await lastValueFrom(result, { defaultValue: undefined });
-        }
-      }
-    };
-  }
+    });
 }

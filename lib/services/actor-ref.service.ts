@@ -1,6 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 
-import type { MetadataTarget } from '../actor-metadata.accessor.js';
 import { ActorExplorer } from '../actor.explorer.js';
 import { DEFAULT_ASK_TIMEOUT } from '../actor.constants.js';
 import { NotListeningError } from '../errors/not-listening.error.js';
@@ -16,7 +15,8 @@ import type {
 } from '../interfaces/actor-ref-options.interface.js';
 import type { ProtobufTypeRef } from '../interfaces/protobuf-type.interface.js';
 import type { ProcessRecord } from '../runtime/process-record.js';
-import { ProcessManager, recordOf } from '../runtime/process-manager.js';
+import { ProcessManager } from '../runtime/process-manager.js';
+import { recordOf } from '../runtime/process-table.js';
 import { ProtobufRegistry } from '../runtime/protobuf.registry.js';
 import { Upid } from '../wire/upid.js';
 
@@ -145,19 +145,7 @@ export class ActorRef implements OnApplicationShutdown {
    */
   spawn(instance: object, id?: string): Upid {
     if (!this.processManager.isStarted) throw new NotListeningError('spawn()');
-    const definition = this.actorExplorer.describe(
-      instance.constructor as MetadataTarget,
-      id,
-    );
-    const record = this.processManager.register(
-      id ??
-        this.processManager.generateId(
-          definition.baseId ?? lowerFirst(definition.className),
-        ),
-      instance,
-      definition,
-    );
-    return record.pid!;
+    return this.actorExplorer.addProcess(instance, id).pid!;
   }
 
   /**
@@ -322,8 +310,4 @@ export class ActorRef implements OnApplicationShutdown {
     }
     return record;
   }
-}
-
-function lowerFirst(name: string): string {
-  return name.charAt(0).toLowerCase() + name.slice(1);
 }

@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { request } from 'node:http';
 import { Upid } from '../../lib/index.js';
-import { MASTER_PROCESS_ID } from '../mesos/mesos.constants.js';
+import { MASTER_PROCESS_ID } from '../../lib/mesos/index.js';
 
 const STATE_TIMEOUT_MS = 2000;
 

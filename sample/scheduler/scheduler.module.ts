@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ActorModule } from '../../lib/index.js';
-import { loadMesosProtos } from '../mesos/mesos-protos.js';
+import { loadMesosProtos, MESOS_CONVERSION } from '../../lib/mesos/index.js';
 import { RUN_OUTPUT, RunReporter, type RunOutput } from './run-report.js';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from './scheduler.config.js';
 import { SchedulerProcess } from './scheduler.process.js';
@@ -21,7 +21,7 @@ export class SchedulerModule {
           ip: config.ip,
           port: config.port ?? 0,
           advertiseIp: config.advertiseIp,
-          protobuf: { root: loadMesosProtos() },
+          protobuf: { root: loadMesosProtos(), conversion: MESOS_CONVERSION },
         }),
       ],
       providers: [

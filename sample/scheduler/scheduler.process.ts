@@ -8,7 +8,7 @@ import {
   ProtobufMailbox,
   Upid,
 } from '../../lib/index.js';
-import { MesosMessage } from '../mesos/mesos.constants.js';
+import { MesosMessage } from '../../lib/mesos/index.js';
 import type {
   ExecutorToFrameworkMessage,
   ExitedExecutorMessage,
@@ -18,7 +18,7 @@ import type {
   RescindResourceOfferMessage,
   ResourceOffersMessage,
   StatusUpdateMessage,
-} from '../mesos/mesos.types.js';
+} from '../../lib/mesos/index.js';
 import { SchedulerService } from './scheduler.service.js';
 
 /** `scheduler-<uuid>`, the id the C++ driver gives its process (sched.cpp). */

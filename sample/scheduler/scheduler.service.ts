@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ActorRef, type DelayHandle, Upid } from '../../lib/index.js';
-import { MesosMessage, taskStateName } from '../mesos/mesos.constants.js';
+import { MesosMessage, taskStateName } from '../../lib/mesos/index.js';
 import type {
   Call,
   ExecutorToFrameworkMessage,
@@ -13,7 +13,7 @@ import type {
   ResourceOffersMessage,
   StatusUpdateMessage,
   TaskInfo,
-} from '../mesos/mesos.types.js';
+} from '../../lib/mesos/index.js';
 import { RunReporter, type RunResult } from './run-report.js';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from './scheduler.config.js';
 import { TaskRegistry, type TaskRecord } from './task-registry.js';

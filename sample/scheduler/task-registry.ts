@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isRetryableState, isTerminalState } from '../mesos/mesos.constants.js';
+import { isRetryableState, isTerminalState } from '../../lib/mesos/index.js';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from './scheduler.config.js';
 
 /** Not yet launched (no Mesos state exists before the ACCEPT). */

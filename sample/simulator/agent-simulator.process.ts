@@ -15,7 +15,7 @@ import {
   isTerminalState,
   MASTER_PROCESS_ID,
   MesosMessage,
-} from '../mesos/mesos.constants.js';
+} from '../../lib/mesos/index.js';
 import type {
   KillTaskMessage,
   RunTaskMessage,
@@ -23,7 +23,8 @@ import type {
   StatusUpdate,
   StatusUpdateAcknowledgementMessage,
   TaskInfo,
-} from '../mesos/mesos.types.js';
+  TaskState,
+} from '../../lib/mesos/index.js';
 import { AGENT_PROCESS_ID, SimulatedCluster } from './simulated-cluster.js';
 
 interface AgentTask {
@@ -242,7 +243,7 @@ export class AgentSimulatorProcess implements OnApplicationShutdown {
     }
   }
 
-  private update(task: AgentTask, state: string, message?: string): void {
+  private update(task: AgentTask, state: TaskState, message?: string): void {
     const timestamp = Date.now() / 1000;
     const uuid = randomBytes(16);
     const taskId = task.info.task_id;

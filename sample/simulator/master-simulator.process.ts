@@ -16,7 +16,7 @@ import {
   MASTER_PROCESS_ID,
   MesosMessage,
   taskStateName,
-} from '../mesos/mesos.constants.js';
+} from '../../lib/mesos/index.js';
 import type {
   Call,
   DeactivateFrameworkMessage,
@@ -28,8 +28,10 @@ import type {
   StatusUpdate,
   StatusUpdateMessage,
   TaskInfo,
+  TaskState,
   TaskStatus,
-} from '../mesos/mesos.types.js';
+  TaskStatus_Reason,
+} from '../../lib/mesos/index.js';
 import { AGENT_PROCESS_ID, SimulatedCluster } from './simulated-cluster.js';
 
 interface Scalars {
@@ -39,7 +41,7 @@ interface Scalars {
 
 interface SimulatedTask {
   id: string;
-  state: string;
+  state: TaskState;
   resources: Scalars;
   /** Resources come back to the pool with the first terminal update, as in Mesos. */
   released: boolean;
@@ -742,8 +744,8 @@ export class MasterSimulatorProcess {
   private masterUpdate(
     framework: SimulatedFramework,
     taskId: string,
-    state: string,
-    reason: string,
+    state: TaskState,
+    reason: TaskStatus_Reason,
     message: string,
   ): void {
     const timestamp = Date.now() / 1000;

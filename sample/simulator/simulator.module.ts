@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ActorModule } from '../../lib/index.js';
-import { loadMesosProtos } from '../mesos/mesos-protos.js';
+import { loadMesosProtos } from '../../lib/mesos/index.js';
 import { AgentSimulatorProcess } from './agent-simulator.process.js';
 import { MasterSimulatorProcess } from './master-simulator.process.js';
 import { SimulatedCluster } from './simulated-cluster.js';

@@ -56,11 +56,7 @@ function groupAlive(pgid: number): boolean {
 describe('sample CLI (node dist/sample/main.js)', () => {
   beforeAll(async () => {
     // Build exactly as `npm start` does, so the test runs the shipped entry point.
-    const build = await run(
-      'npx',
-      ['tsc', '-p', 'tsconfig.build.json'],
-      240_000,
-    );
+    const build = await run('npm', ['run', 'build', '--silent'], 240_000);
     if (build.code !== 0) {
       throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
     }

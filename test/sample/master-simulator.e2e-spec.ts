@@ -8,18 +8,15 @@ import {
   Process,
   ProtobufMailbox,
 } from '../../lib/index.js';
-import {
-  MesosMessage,
-  taskStateName,
-} from '../../sample/mesos/mesos.constants.js';
-import { loadMesosProtos } from '../../sample/mesos/mesos-protos.js';
+import { MesosMessage, taskStateName } from '../../lib/mesos/index.js';
+import { loadMesosProtos } from '../../lib/mesos/index.js';
 import type {
   Call,
   FrameworkRegisteredMessage,
   Offer,
   ResourceOffersMessage,
   StatusUpdateMessage,
-} from '../../sample/mesos/mesos.types.js';
+} from '../../lib/mesos/index.js';
 import { createActorApp, startSimulator } from '../../sample/run-sample.js';
 import { waitFor } from '../support/wait-for.js';
 import { closeAll } from './sample-test.helpers.js';

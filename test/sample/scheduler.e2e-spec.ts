@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
 import { ActorRef, type Upid } from '../../lib/index.js';
-import { MesosMessage } from '../../sample/mesos/mesos.constants.js';
+import { MesosMessage } from '../../lib/mesos/index.js';
 import { startScheduler, startSimulator } from '../../sample/run-sample.js';
 import { MasterSimulatorProcess } from '../../sample/simulator/master-simulator.process.js';
 import { TaskRegistry } from '../../sample/scheduler/task-registry.js';

@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Controller, Injectable, Scope } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 
-import { ActorExplorer } from '../../lib/actor.explorer.js';
 import {
   ActorModule,
   DuplicateMailboxError,
@@ -16,6 +15,7 @@ import {
   Route,
   UnknownProtobufTypeError,
 } from '../../lib/index.js';
+import { ProcessDefinitionBuilder } from '../../lib/process-definition.builder.js';
 import { ProcessManager } from '../../lib/runtime/process-manager.js';
 import { spyOnLogger } from '../support/logger-spy.js';
 
@@ -156,8 +156,8 @@ describe('ActorExplorer', () => {
   it('describes a class once and shares the definition', async () => {
     const moduleRef = await init([Alpha]);
     modules.push(moduleRef);
-    const explorer = moduleRef.get(ActorExplorer);
-    expect(explorer.describe(Alpha)).toBe(
+    const builder = moduleRef.get(ProcessDefinitionBuilder);
+    expect(builder.build(Alpha)).toBe(
       moduleRef.get(ProcessManager).get('alpha')!.definition,
     );
   });

@@ -43,6 +43,28 @@ describe('LibprocessClient', () => {
     ]);
   });
 
+  it('turns the data into the body with the serializer of its options', async () => {
+    const ref = new RecordingActorRef();
+    const seen: unknown[] = [];
+    const client = new LibprocessClient({
+      actorRef: ref as unknown as ActorRef,
+      from,
+      serializer: {
+        serialize: (value: unknown, options?: Record<string, unknown>) => {
+          seen.push(options?.pattern);
+          return Buffer.from(`<${JSON.stringify(value)}>`);
+        },
+      },
+    });
+    await firstValueFrom(client.emit('echo@127.0.0.1:5050/ping', { n: 2 }), {
+      defaultValue: undefined,
+    });
+    expect(ref.sent).toEqual([
+      ['echo@127.0.0.1:5050', 'ping', Buffer.from('<{"n":2}>'), { from }],
+    ]);
+    expect(seen).toEqual(['echo@127.0.0.1:5050/ping']);
+  });
+
   it('rejects invalid patterns and request-response', async () => {
     const { client } = create();
     await expect(firstValueFrom(client.emit('no-name', 'x'))).rejects.toThrow(

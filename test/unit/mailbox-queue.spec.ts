@@ -8,7 +8,7 @@ function drain(queue: MailboxQueue): string[] {
   while (queue.length > 0) {
     const kind = queue.shift();
     taken.push(
-      `${kind}:${String(queue.a)}:${String(queue.b)}:${String(queue.c)}`,
+      `${kind}:${String(queue.subject)}:${String(queue.name)}:${String(queue.body)}`,
     );
   }
   return taken;
@@ -35,11 +35,11 @@ describe('MailboxQueue', () => {
       queue.push(0, next++, undefined, undefined);
       queue.push(0, next++, undefined, undefined);
       queue.shift();
-      taken.push(queue.a as number);
+      taken.push(queue.subject as number);
     }
     while (queue.length > 0) {
       queue.shift();
-      taken.push(queue.a as number);
+      taken.push(queue.subject as number);
     }
     expect(taken).toEqual(Array.from({ length: next }, (_, i) => i));
   });
@@ -73,9 +73,9 @@ describe('MailboxQueue', () => {
     const queue = new MailboxQueue();
     queue.push(0, 'sender', 'name', Buffer.from('body'));
     queue.shift();
-    expect(queue.c).toEqual(Buffer.from('body'));
+    expect(queue.body).toEqual(Buffer.from('body'));
     queue.idle();
-    expect([queue.a, queue.b, queue.c]).toEqual([
+    expect([queue.subject, queue.name, queue.body]).toEqual([
       undefined,
       undefined,
       undefined,
@@ -83,7 +83,7 @@ describe('MailboxQueue', () => {
     queue.push(1, 'task', undefined, undefined);
     queue.shift();
     queue.dispose();
-    expect(queue.a).toBeUndefined();
+    expect(queue.subject).toBeUndefined();
     // Usable again after dispose (a block is taken on the next entry).
     queue.push(0, 'later', 'b', 'c');
     expect(drain(queue)).toEqual(['0:later:b:c']);

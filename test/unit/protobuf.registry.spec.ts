@@ -8,7 +8,7 @@ import { fixturePath } from '../support/paths.js';
 const PROTO = fixturePath('actor-messages.proto');
 
 describe('ProtobufRegistry', () => {
-  const registry = new ProtobufRegistry({ protobuf: { files: [PROTO] } });
+  const registry = new ProtobufRegistry({ files: [PROTO] });
 
   it('resolves a type by full name and round-trips plain objects', () => {
     const codec = registry.resolve('test.actor.Ping');
@@ -33,14 +33,12 @@ describe('ProtobufRegistry', () => {
     const root = new Root().loadSync(PROTO, { keepCase: true });
     const type = root.lookupType('test.actor.Pong');
     const custom = new ProtobufRegistry({
-      protobuf: {
-        root,
-        conversion: {
-          defaults: true,
-          longs: Number,
-          enums: String,
-          bytes: String,
-        },
+      root,
+      conversion: {
+        defaults: true,
+        longs: Number,
+        enums: String,
+        bytes: String,
       },
     });
     expect(custom.resolve(type).name).toBe('test.actor.Pong');

@@ -1,0 +1,77 @@
+import type { WireRequest, WireResponse } from '../wire/wire.interfaces.js';
+import type { EntryRunner } from './entry-runner.js';
+import { EntryKind, type Task } from './process-record.js';
+import type { ProcessTable } from './process-table.js';
+import { toWireResponse } from './route-response.js';
+import type { RunLoop } from './run-loop.js';
+
+/** Path of the built-in process listing (as C++ libprocess serves it). */
+export const PROCESSES_PATH = '/__processes__';
+
+/**
+ * Serves the HTTP requests that are not messages: `GET /__processes__`, and
+ * `/<process id>/<route path>` on the process' `@Route()` handler, run on its queue like a
+ * dispatch. A first path segment that names no process goes to the delegate process when
+ * there is one (its path becomes `/<delegate><original path>`, as libprocess does).
+ */
+export class ProcessRoutes {
+  constructor(
+    private readonly table: ProcessTable,
+    private readonly runLoop: RunLoop,
+    private readonly runner: EntryRunner,
+    /** The `__processes__` listing. */
+    private readonly listProcesses: () => unknown,
+    private readonly delegate: string | undefined,
+  ) {}
+
+  readonly handle = (
+    request: WireRequest,
+  ): WireResponse | undefined | Promise<WireResponse | undefined> => {
+    const query = request.path.indexOf('?');
+    const path = query < 0 ? request.path : request.path.slice(0, query);
+    if (path === PROCESSES_PATH && request.method === 'GET') {
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(this.listProcesses()),
+      };
+    }
+    const slash = path.indexOf('/', 1);
+    let id: string | undefined =
+      slash < 0 ? path.slice(1) : path.slice(1, slash);
+    try {
+      id = decodeURIComponent(id);
+    } catch {
+      id = undefined;
+    }
+    let record = id ? this.table.get(id) : undefined;
+    let routePath = slash < 0 ? '' : path.slice(slash + 1);
+    let routed = request;
+    if (record === undefined && this.delegate !== undefined) {
+      record = this.table.get(this.delegate);
+      routePath = path.slice(1);
+      const rest = path === '/' ? '' : path;
+      const search = query < 0 ? '' : request.path.slice(query);
+      routed = { ...request, path: `/${this.delegate}${rest}${search}` };
+    }
+    const route = record?.definition.routes.get(routePath);
+    if (record === undefined || route === undefined) return undefined;
+    if (!route.methods.includes(request.method)) {
+      return { status: 405, headers: { allow: route.methods.join(', ') } };
+    }
+    const target = record;
+    return new Promise<WireResponse>((resolve) => {
+      const task: Task = {
+        method: route.methodKey,
+        args: [routed],
+        label: `route "${route.path}"`,
+        resolve: (value) => resolve(toWireResponse(value)),
+        reject: (error) => {
+          this.runner.logFailure(target, error, task.label!, undefined);
+          resolve({ status: 500, body: 'Internal Server Error' });
+        },
+      };
+      this.runLoop.enqueue(target, EntryKind.DISPATCH, task);
+    });
+  };
+}
