@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: the TypeScript libprocess side by side with C++ libprocess, mesos-go and
- * compactor (../shared/peers), the loopback limit, and in-process micro and scale benchmarks.
- * Prints markdown tables and the targets of issue 7; writes bench/results/latest.json.
+ * compactor (../shared/peers), the loopback limit, and in-process micro and scale benchmarks,
+ * in up to three profiles: quick and full (fresh client processes), steady (one long-lived
+ * client, with CPU time per message). Prints markdown tables and the targets of issues 7 and
+ * 17; writes bench/results/latest.json; `--readme` puts the tables into the README.
  * Targets are ratios measured in this same run: the machines are noisy (+-20 % run to run).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,8 +13,10 @@ import { fileURLToPath } from 'node:url';
 
 import {
   parseBenchOptions,
+  STEADY_PAIRS,
   USAGE,
   type BenchOptions,
+  type PeerProfile,
 } from './bench-options.js';
 import {
   IMPLEMENTATIONS,
@@ -27,8 +31,10 @@ import {
   type RunRecord,
 } from './peers/peer-matrix.js';
 import { runRawLimit, type RawRecord } from './raw/raw-limit.js';
+import { readBenchResults, type BenchResults } from './report/bench-results.js';
+import { README, writeReadmeResults } from './report/readme-results.js';
+import { renderResults } from './report/results-markdown.js';
 import { evaluateTargets } from './report/targets.js';
-import { formatSummary, summarize } from './report/stats.js';
 import type { InProcessResult } from './support/in-process-result.js';
 import { runInProcessSection } from './support/in-process-runner.js';
 
@@ -38,73 +44,74 @@ const DEFAULT_OUT = fileURLToPath(
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
+/** The profile's pairs whose client and server can run here; the others noted. */
 function choosePairs(
   options: BenchOptions,
+  profile: PeerProfile,
   available: Set<Implementation>,
-  notes: string[],
+  notes: Set<string>,
 ): Pair[] {
   const all = IMPLEMENTATIONS.flatMap((client) =>
     IMPLEMENTATIONS.map((server) => ({ client, server })),
   );
-  return (options.pairs ?? all).filter((pair) => {
+  const chosen =
+    options.pairs ?? (profile.name === 'steady' ? STEADY_PAIRS : all);
+  return chosen.filter((pair) => {
     const missing = [pair.client, pair.server].filter(
       (name) => !available.has(name),
     );
-    if (missing.length > 0 && options.pairs !== undefined) {
-      notes.push(
-        `skipped ${pairName(pair)}: ${missing.join(', ')} not available`,
+    if (missing.length > 0 && chosen !== all) {
+      notes.add(
+        `skipped ${pairName(pair)} (${profile.name}): ${missing.join(', ')} not available`,
       );
     }
     return missing.length === 0;
   });
 }
 
-function peerTable(runs: readonly RunRecord[], pairs: readonly Pair[]): string {
-  const rows = pairs.map((pair) => {
-    const name = pairName(pair);
-    const ok = (mode: string) =>
-      runs.filter(
-        (r) => r.pair === name && r.mode === mode && r.error === undefined,
+async function runProfile(
+  options: BenchOptions,
+  profile: PeerProfile,
+  peers: Map<Implementation, PeerCommand>,
+  notes: Set<string>,
+): Promise<{ runs: RunRecord[]; raw: RawRecord[] }> {
+  const pairs = choosePairs(options, profile, new Set(peers.keys()), notes);
+  const raw: RawRecord[] = [];
+  const measureRaw = async (repeat: number) => {
+    const records = await runRawLimit(
+      // The same N as the send runs, from a fresh process too: same framing, same conditions.
+      profile.sendN,
+      options.size,
+      repeat,
+      profile.name,
+      profile.name === 'steady' ? ['per-message'] : ['per-message', 'bulk'],
+    );
+    for (const r of records)
+      log(
+        `${profile.name} raw ${r.style} #${repeat}: ${r.error ?? `${String(r.msgs_per_sec)} msgs/s`}`,
       );
-    const failed = runs.filter(
-      (r) => r.pair === name && r.error !== undefined,
-    ).length;
-    return `| ${name} | ${formatSummary(summarize(ok('send').map((r) => r.msgs_per_sec)))} | ${formatSummary(summarize(ok('pingpong').map((r) => r.p50_us)))} | ${formatSummary(summarize(ok('pingpong').map((r) => r.p99_us)))} | ${failed || ''} |`;
-  });
-  return [
-    '| client -> server | send msgs/s | ping-pong p50 us | ping-pong p99 us | failed runs |',
-    '| --- | ---: | ---: | ---: | ---: |',
-    ...rows,
-  ].join('\n');
-}
-
-function valueTable(
-  title: string,
-  unitOf: (name: string) => string,
-  groups: Map<string, unknown[]>,
-): string {
-  const rows = [...groups].map(
-    ([name, values]) =>
-      `| ${name} | ${formatSummary(summarize(values))} | ${unitOf(name)} |`,
-  );
-  return [
-    `| ${title} | median (min-max) | unit |`,
-    '| --- | ---: | --- |',
-    ...rows,
-  ].join('\n');
-}
-
-function groupBy<T>(
-  items: readonly T[],
-  key: (item: T) => string,
-  value: (item: T) => unknown,
-): Map<string, unknown[]> {
-  const groups = new Map<string, unknown[]>();
-  for (const item of items) {
-    const k = key(item);
-    groups.set(k, [...(groups.get(k) ?? []), value(item)]);
+    raw.push(...records);
+  };
+  let runs: RunRecord[] = [];
+  if (options.sections.has('peers') && pairs.length > 0) {
+    log(
+      `${profile.name}: ${pairs.length} pairs x ${profile.name === 'steady' ? 'steady' : 'send+pingpong'} x ${profile.repeats} repeats`,
+    );
+    runs = await runPeerMatrix(peers, {
+      profile,
+      pairs,
+      size: options.size,
+      pingpongWarmup: options.pingpongWarmup,
+      warmupRuns: options.warmupRuns,
+      log,
+      // Interleaved with the send runs, so the limit and the library meet the same noise.
+      beforeSendRepeat: options.sections.has('raw') ? measureRaw : undefined,
+    });
+  } else if (options.sections.has('raw')) {
+    for (let repeat = 1; repeat <= profile.repeats; repeat++)
+      await measureRaw(repeat);
   }
-  return groups;
+  return { runs, raw };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -119,145 +126,69 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const notes: string[] = [];
+  if (options.readmeFrom !== undefined) {
+    await writeReadmeResults(readBenchResults(resolve(options.readmeFrom)));
+    log(`${README}: results of ${options.readmeFrom}`);
+    return 0;
+  }
+  const startedAt = new Date().toISOString();
+  const loadStart = loadavg();
+  const notes = new Set<string>();
   const { available, missing } = resolvePeers();
   for (const peer of missing)
-    notes.push(`peer ${peer.name} skipped: ${peer.reason}`);
+    notes.add(`peer ${peer.name} skipped: ${peer.reason}`);
   for (const note of notes) log(note);
   const peers = new Map<Implementation, PeerCommand>(
     available.map((p) => [p.name, p]),
   );
-  const pairs = choosePairs(options, new Set(peers.keys()), notes);
 
-  let runs: RunRecord[] = [];
+  const runs: RunRecord[] = [];
   const raw: RawRecord[] = [];
-  const measureRaw = async (repeat: number) => {
-    const records = await runRawLimit(
-      // The same N as the send runs, from a fresh process too: same framing, same conditions.
-      options.sendN,
-      options.size,
-      repeat,
-    );
-    for (const r of records)
-      log(
-        `raw ${r.style} #${repeat}: ${r.error ?? `${String(r.msgs_per_sec)} msgs/s`}`,
-      );
-    raw.push(...records);
-  };
-  if (options.sections.has('peers') && pairs.length > 0) {
-    log(
-      `peers: ${pairs.length} pairs x send+pingpong x ${options.repeats} repeats`,
-    );
-    runs = await runPeerMatrix(peers, {
-      pairs,
-      repeats: options.repeats,
-      sendN: options.sendN,
-      size: options.size,
-      pingpongN: options.pingpongN,
-      pingpongWarmup: options.pingpongWarmup,
-      warmupRuns: options.warmupRuns,
-      log,
-      // Interleaved with the send runs, so the limit and the library meet the same noise.
-      beforeSendRepeat: options.sections.has('raw') ? measureRaw : undefined,
-    });
-  } else if (options.sections.has('raw')) {
-    for (let repeat = 1; repeat <= options.repeats; repeat++)
-      await measureRaw(repeat);
+  for (const profile of options.profiles) {
+    const measured = await runProfile(options, profile, peers, notes);
+    runs.push(...measured.runs);
+    raw.push(...measured.raw);
   }
 
   const inProcess: InProcessResult[] = [];
   for (const section of ['micro', 'scale'] as const) {
     if (options.sections.has(section))
       inProcess.push(
-        ...(await runInProcessSection(section, options.quick, log)),
+        ...(await runInProcessSection(section, options.quickInProcess, log)),
       );
   }
 
-  const targets = evaluateTargets(runs, raw, inProcess);
-  const out: string[] = [];
-  if (runs.length > 0) {
-    out.push(
-      `### Peers: send ${options.sendN.toLocaleString('en-US')} x ${options.size} B, ping-pong ${options.pingpongN.toLocaleString('en-US')} (warm-up ${options.pingpongWarmup ?? 50}); median (min-max) of ${options.repeats}`,
-      '',
-      peerTable(runs, pairs),
-      '',
-    );
-  }
-  if (raw.length > 0) {
-    out.push(
-      '### Raw loopback limit (bare socket writer -> byte-counting server)',
-      '',
-      valueTable(
-        'writer',
-        () => 'msgs/s',
-        groupBy(
-          raw,
-          (r) => r.style,
-          (r) => r.msgs_per_sec,
-        ),
-      ),
-      '',
-    );
-  }
-  if (inProcess.length > 0) {
-    const units = new Map(inProcess.map((r) => [r.name, r.unit]));
-    out.push(
-      '### In-process (rates per CPU second of the benchmark process)',
-      '',
-      valueTable(
-        'benchmark',
-        (name) => units.get(name) ?? '',
-        groupBy(
-          inProcess.filter((r) => r.error === undefined),
-          (r) => r.name,
-          (r) => r.value,
-        ),
-      ),
-      '',
-    );
-  }
-  out.push(
-    '### Targets (ratios of this run)',
-    '',
-    '| target | measured | limit | result |',
-    '| --- | ---: | --- | --- |',
-    ...targets.map(
-      (t) =>
-        `| ${t.target} | ${t.value === undefined ? '-' : t.value >= 100 ? Math.round(t.value).toLocaleString('en-US') : `${t.value.toFixed(2)}`} | ${t.limit} | ${t.reached === undefined ? 'not measured' : `${t.reached ? 'reached' : 'missed'} (${t.detail})`} |`,
-    ),
-  );
-  if (notes.length > 0) out.push('', ...notes.map((n) => `- note: ${n}`));
-  process.stdout.write(`${out.join('\n')}\n`);
+  const results: BenchResults = {
+    generated_at: new Date().toISOString(),
+    started_at: startedAt,
+    machine: {
+      cpus: cpus().length,
+      cpu_model: cpus()[0]?.model,
+      node: process.version,
+      loadavg: loadavg(),
+      loadavg_start: loadStart,
+    },
+    options: {
+      ...options,
+      sections: [...options.sections],
+      pairs: options.pairs?.map(pairName),
+    },
+    notes: [...notes],
+    runs,
+    raw,
+    in_process: inProcess,
+    targets: evaluateTargets(runs, raw, inProcess),
+  };
+  process.stdout.write(`${renderResults(results)}\n`);
 
   const file = resolve(options.out ?? DEFAULT_OUT);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(
-    file,
-    `${JSON.stringify(
-      {
-        generated_at: new Date().toISOString(),
-        machine: {
-          cpus: cpus().length,
-          cpu_model: cpus()[0]?.model,
-          node: process.version,
-          loadavg: loadavg(),
-        },
-        options: {
-          ...options,
-          sections: [...options.sections],
-          pairs: pairs.map(pairName),
-        },
-        notes,
-        runs,
-        raw,
-        in_process: inProcess,
-        targets,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   log(`results: ${file}`);
+  if (options.readme) {
+    await writeReadmeResults(results);
+    log(`${README}: Performance results regenerated`);
+  }
   return runs.some((r) => r.error !== undefined) ? 1 : 0;
 }
 

@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 export const IMPLEMENTATIONS = ['ts', 'libprocess', 'go', 'compactor'] as const;
 export type Implementation = (typeof IMPLEMENTATIONS)[number];
 
-export type ClientMode = 'send' | 'pingpong';
+/**
+ * `steady` is a long `send` from one process. The reference peers run their own `send`; the TS
+ * side runs bench/steady/steady-client.ts, which paces itself to the library's queue limit.
+ */
+export type ClientMode = 'send' | 'pingpong' | 'steady';
 
 /** How to run one implementation's peer CLI (../shared/peers/README.md, section 2). */
 export interface PeerCommand {
@@ -65,6 +69,9 @@ function namesToward(server: Implementation): 'plain' | 'mesosgo' {
 const TS_PEER_MAIN = fileURLToPath(
   new URL('../../peer/main.js', import.meta.url),
 );
+const TS_STEADY_CLIENT = fileURLToPath(
+  new URL('../steady/steady-client.js', import.meta.url),
+);
 
 function doubleDashPeer(
   name: Implementation,
@@ -79,12 +86,12 @@ function doubleDashPeer(
     serveArgs: () => [...prefix, 'serve', '--port', '0', ...extra],
     clientArgs: (mode, to, server, n, size, warmup) => [
       ...prefix,
-      mode,
+      mode === 'steady' ? 'send' : mode,
       '--to',
       to,
       '--n',
       String(n),
-      ...(mode === 'send' ? ['--size', String(size)] : []),
+      ...(mode !== 'pingpong' ? ['--size', String(size)] : []),
       ...(mode === 'pingpong' && warmup !== undefined
         ? ['--warmup', String(warmup)]
         : []),
@@ -108,7 +115,19 @@ export function resolvePeers(): {
   const missing: MissingPeer[] = [];
 
   if (existsSync(TS_PEER_MAIN)) {
-    available.push(doubleDashPeer('ts', process.execPath, [TS_PEER_MAIN], []));
+    const ts = doubleDashPeer('ts', process.execPath, [TS_PEER_MAIN], []);
+    available.push({
+      ...ts,
+      clientArgs: (mode, to, server, n, size, warmup) =>
+        mode === 'steady'
+          ? [
+              TS_STEADY_CLIENT,
+              ...ts
+                .clientArgs('send', to, server, n, size, warmup)
+                .slice(ts.prefix.length + 1),
+            ]
+          : ts.clientArgs(mode, to, server, n, size, warmup),
+    });
   } else {
     missing.push({
       name: 'ts',
@@ -140,12 +159,12 @@ export function resolvePeers(): {
         serveArgs: () => ['serve', '-port', '0'],
         // The Go client always uses the mesos-go names (every server installs them).
         clientArgs: (mode, to, _server, n, size, warmup) => [
-          mode,
+          mode === 'steady' ? 'send' : mode,
           '-to',
           to,
           '-n',
           String(n),
-          ...(mode === 'send' ? ['-size', String(size)] : []),
+          ...(mode !== 'pingpong' ? ['-size', String(size)] : []),
           ...(mode === 'pingpong' && warmup !== undefined
             ? ['-warmup', String(warmup)]
             : []),

@@ -1,21 +1,33 @@
+import type { PeerProfile, ProfileName } from '../bench-options.js';
 import {
   LongRunningChild,
   lastJsonLine,
   runChild,
 } from '../support/child-process.js';
+import {
+  processCpuSeconds,
+  reapedChildrenCpuSeconds,
+} from '../support/cpu-time.js';
 import type {
   ClientMode,
   Implementation,
   PeerCommand,
 } from './peer-catalog.js';
 
-/** One client run: the peer's own JSON fields plus where and when it ran. */
+/**
+ * One client run: the peer's own JSON fields plus where and when it ran, and the CPU seconds
+ * (user + system) the client process and the server process used during the run.
+ */
 export interface RunRecord {
   pair: string;
   client: Implementation;
   server: Implementation;
   mode: ClientMode;
+  /** Absent in results written before profiles existed: those were `full` (or `--quick`) runs. */
+  profile?: ProfileName;
   repeat: number;
+  client_cpu_s?: number;
+  server_cpu_s?: number;
   error?: string;
   [field: string]: unknown;
 }
@@ -26,17 +38,15 @@ export interface Pair {
 }
 
 export interface MatrixOptions {
+  profile: PeerProfile;
   pairs: Pair[];
-  repeats: number;
-  sendN: number;
   size: number;
-  pingpongN: number;
   /** Ping-pong warm-up round trips for every client (undefined: the peers' default, 50). */
   pingpongWarmup?: number;
-  /** Unmeasured `send` runs into each server first (JIT warm-up of the TS server). */
+  /** Unmeasured `send` runs into each server first (JIT warm-up of the TS server), at most 20,000. */
   warmupRuns: number;
   log: (line: string) => void;
-  /** Called at the start of each repeat of the send phase (the raw-limit bench hooks in). */
+  /** Called at the start of each repeat of the send (steady) phase (the raw-limit bench hooks in). */
   beforeSendRepeat?: (repeat: number) => Promise<void>;
 }
 
@@ -68,9 +78,15 @@ async function startServers(
   return servers;
 }
 
+const cpuDelta = (before?: number, after?: number) =>
+  before === undefined || after === undefined
+    ? undefined
+    : Number((after - before).toFixed(2));
+
 async function runClient(
   peer: PeerCommand,
   server: Implementation,
+  serverPid: number | undefined,
   to: string,
   mode: ClientMode,
   n: number,
@@ -79,19 +95,27 @@ async function runClient(
 ): Promise<Record<string, unknown>> {
   // compactor sends ~3,000 msgs/s; leave every pair ample time, and still end a hang.
   const timeoutMs = 60_000 + n * 5;
+  const clientCpu = reapedChildrenCpuSeconds();
+  const serverCpu = processCpuSeconds(serverPid);
   const result = await runChild(
     peer.command,
     peer.clientArgs(mode, to, server, n, size, warmup),
     timeoutMs,
   );
-  const line = lastJsonLine(result.stdout);
+  const cpu = {
+    client_cpu_s: cpuDelta(clientCpu, reapedChildrenCpuSeconds()),
+    server_cpu_s: cpuDelta(serverCpu, processCpuSeconds(serverPid)),
+  };
+  const parsed = lastJsonLine(result.stdout);
   if (result.timedOut)
-    return { ...line, error: `killed after ${timeoutMs} ms` };
-  if (!line) {
+    return { ...parsed, ...cpu, error: `killed after ${timeoutMs} ms` };
+  if (!parsed) {
     return {
+      ...cpu,
       error: `no JSON line (exit ${result.code ?? result.signal}): ${result.stderr.trim().slice(-300)}`,
     };
   }
+  const line: Record<string, unknown> = { ...parsed, ...cpu };
   if (result.code !== 0 && line.error === undefined) {
     line.error =
       line.server_count !== undefined && line.server_count !== n
@@ -102,14 +126,17 @@ async function runClient(
 }
 
 /**
- * Runs `send` and `pingpong` for every pair, `repeats` times, interleaved (repeat -> mode ->
- * pair) so that machine noise spreads over all pairs alike. Servers run for the whole matrix.
+ * Runs `send` and `pingpong` (`steady` for the steady profile) for every pair, `repeats` times,
+ * interleaved (repeat -> mode -> pair) so that machine noise spreads over all pairs alike.
+ * Servers run for the whole matrix of the profile.
  */
 export async function runPeerMatrix(
   peers: Map<Implementation, PeerCommand>,
   options: MatrixOptions,
 ): Promise<RunRecord[]> {
-  const { pairs, log } = options;
+  const { pairs, log, profile } = options;
+  const modes: ClientMode[] =
+    profile.name === 'steady' ? ['steady'] : ['send', 'pingpong'];
   const records: RunRecord[] = [];
   let servers = new Map<
     Implementation,
@@ -122,9 +149,10 @@ export async function runPeerMatrix(
         const warm = await runClient(
           peers.get(name)!,
           name,
+          server.child.pid,
           server.pid,
           'send',
-          options.sendN,
+          Math.min(profile.sendN, 20_000),
           options.size,
         );
         log(
@@ -132,28 +160,32 @@ export async function runPeerMatrix(
         );
       }
     }
-    const total = options.repeats * 2 * pairs.length;
-    for (let repeat = 1; repeat <= options.repeats; repeat++) {
-      for (const mode of ['send', 'pingpong'] as const) {
-        if (mode === 'send') await options.beforeSendRepeat?.(repeat);
+    const total = profile.repeats * modes.length * pairs.length;
+    for (let repeat = 1; repeat <= profile.repeats; repeat++) {
+      for (const mode of modes) {
+        if (mode !== 'pingpong') await options.beforeSendRepeat?.(repeat);
         for (const pair of pairs) {
-          const n = mode === 'send' ? options.sendN : options.pingpongN;
+          const n = mode === 'pingpong' ? profile.pingpongN : profile.sendN;
+          const server = servers.get(pair.server)!;
           const line = await runClient(
             peers.get(pair.client)!,
             pair.server,
-            servers.get(pair.server)!.pid,
+            server.child.pid,
+            server.pid,
             mode,
             n,
             options.size,
             options.pingpongWarmup,
           );
+          // The harness' fields last: a peer's line says `"mode": "send"` for a steady run too.
           const record: RunRecord = {
+            ...line,
             pair: pairName(pair),
             client: pair.client,
             server: pair.server,
             mode,
+            profile: profile.name,
             repeat,
-            ...line,
           };
           records.push(record);
           log(`[${records.length}/${total}] ${describeRun(record)}`);
@@ -167,10 +199,11 @@ export async function runPeerMatrix(
 }
 
 function describeRun(record: RunRecord): string {
-  const head = `${record.pair} ${record.mode} #${record.repeat}:`;
+  const head = `${record.profile} ${record.pair} ${record.mode} #${record.repeat}:`;
+  const cpu = `CPU client ${String(record.client_cpu_s)} s, server ${String(record.server_cpu_s)} s`;
   if (record.error !== undefined)
     return `${head} ERROR ${String(record.error)}`;
-  return record.mode === 'send'
-    ? `${head} ${String(record.msgs_per_sec)} msgs/s`
-    : `${head} p50 ${String(record.p50_us)} us, p99 ${String(record.p99_us)} us`;
+  return record.mode === 'pingpong'
+    ? `${head} p50 ${String(record.p50_us)} us, p99 ${String(record.p99_us)} us`
+    : `${head} ${String(record.msgs_per_sec)} msgs/s; ${cpu}`;
 }

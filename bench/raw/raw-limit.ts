@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 
+import type { ProfileName } from '../bench-options.js';
 import {
   LongRunningChild,
   lastJsonLine,
@@ -12,7 +13,11 @@ export type RawStyle = 'per-message' | 'bulk';
 export interface RawRecord {
   mode: 'raw';
   style: RawStyle;
+  /** The profile whose send runs this limit goes with (absent in older results: `full`). */
+  profile?: ProfileName;
   repeat: number;
+  /** Messages of the measured run: the same N as the profile's send (steady) runs. */
+  n?: number;
   msgs_per_sec?: number;
   mb_per_sec?: number;
   error?: string;
@@ -29,12 +34,14 @@ export async function runRawLimit(
   n: number,
   size: number,
   repeat: number,
+  profile: ProfileName,
+  styles: readonly RawStyle[] = ['per-message', 'bulk'],
 ): Promise<RawRecord[]> {
   const records: RawRecord[] = [];
   const server = new LongRunningChild(process.execPath, [RAW_SOCKET, 'server']);
   try {
     const port = await server.waitForLine(/^\d+$/, 10_000);
-    for (const style of ['per-message', 'bulk'] as const) {
+    for (const style of styles) {
       const result = await runChild(
         process.execPath,
         [
@@ -49,16 +56,19 @@ export async function runRawLimit(
           '--style',
           style,
         ],
-        60_000,
+        // Two runs of n (one unmeasured) at well over 100,000 msgs/s even on a busy machine.
+        60_000 + n / 20,
       );
       const line = lastJsonLine(result.stdout);
       records.push(
         line && result.code === 0
-          ? { ...line, mode: 'raw', style, repeat }
+          ? { ...line, mode: 'raw', style, profile, repeat }
           : {
               mode: 'raw',
               style,
+              profile,
               repeat,
+              n,
               error: result.stderr.trim().slice(-300) || `exit ${result.code}`,
             },
       );

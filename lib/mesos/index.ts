@@ -1,3 +1,18 @@
+export * from './authentication/cram-md5.js';
+export * from './detector/create-master-detector.js';
+export type { MasterDetector } from './detector/master-detector.interface.js';
+export * from './detector/standalone.detector.js';
+export * from './detector/zookeeper.detector.js';
 export * from './mesos-protos.js';
+export * from './mesos.codec.js';
 export * from './mesos.constants.js';
 export * from './mesos.types.js';
+export * from './scheduler/decorators/mesos-scheduler.decorator.js';
+export type * from './scheduler/interfaces/scheduler-driver-options.interface.js';
+export type * from './scheduler/interfaces/scheduler.interface.js';
+export type { ReconcileTask } from './scheduler/reconciliation.js';
+export { OperationIdNotSupportedError } from './scheduler/scheduler.calls.js';
+export { DriverStatus } from './scheduler/scheduler.constants.js';
+export { SCHEDULER_DRIVER_OPTIONS } from './scheduler/scheduler-module.definition.js';
+export * from './scheduler/scheduler.driver.js';
+export * from './scheduler/scheduler.module.js';
