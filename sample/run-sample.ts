@@ -20,9 +20,10 @@ import type { SchedulerConfig } from './scheduler/scheduler.config.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { SchedulerProcess } from './scheduler/scheduler.process.js';
 import { SchedulerService } from './scheduler/scheduler.service.js';
-import { MasterSimulatorProcess } from './simulator/master-simulator.process.js';
-import { SimulatorModule } from './simulator/simulator.module.js';
-import type { SimulatorOptions } from './simulator/simulator.options.js';
+import {
+  MesosSimulator,
+  type MesosSimulatorOptions,
+} from '../lib/mesos/testing/index.js';
 
 /** Exit codes of the CLI. */
 export const EXIT_SUCCESS = 0;
@@ -43,16 +44,13 @@ export async function createActorApp(
   return app;
 }
 
-/** Starts the embedded master + agent simulator; returns the app and the master's pid. */
+/** Starts the embedded master + agent simulator; returns it and the master's pid. */
 export async function startSimulator(
-  options: SimulatorOptions,
+  options: MesosSimulatorOptions,
   logger: LoggerService | false,
-): Promise<{ app: INestMicroservice; master: Upid }> {
-  const app = await createActorApp(SimulatorModule.forRoot(options), logger);
-  return {
-    app,
-    master: app.get(ActorRef).self(app.get(MasterSimulatorProcess)),
-  };
+): Promise<{ app: MesosSimulator; master: Upid }> {
+  const app = await MesosSimulator.start({ ...options, logger });
+  return { app, master: app.master };
 }
 
 export async function startScheduler(
@@ -81,7 +79,7 @@ export async function runSample(
   Logger.overrideLogger(logger);
   const log = new Logger('Sample');
   const local = options.master === 'local';
-  let simulator: INestMicroservice | undefined;
+  let simulator: MesosSimulator | undefined;
   let scheduler: INestMicroservice | undefined;
   let interrupted = false;
   let result: RunResult;

@@ -3,12 +3,11 @@ import type { INestMicroservice } from '@nestjs/common';
 
 import { DriverStatus, type TaskInfo } from '../../lib/mesos/index.js';
 import { startSimulator } from '../../sample/run-sample.js';
-import { MasterSimulatorProcess } from '../../sample/simulator/master-simulator.process.js';
 import { waitFor } from '../support/wait-for.js';
 import { startDriverApp } from './support/driver-harness.js';
 
 describe('SchedulerDriver against the master simulator', () => {
-  const apps: INestMicroservice[] = [];
+  const apps: Array<Pick<INestMicroservice, 'close'>> = [];
 
   afterEach(async () => {
     for (const app of apps.splice(0).reverse()) await app.close();
@@ -17,7 +16,7 @@ describe('SchedulerDriver against the master simulator', () => {
   async function simulator() {
     const started = await startSimulator({ ip: '127.0.0.1' }, false);
     apps.push(started.app);
-    return { ...started, process: started.app.get(MasterSimulatorProcess) };
+    return { ...started, process: started.app };
   }
 
   it('registers, launches a task from an offer, acknowledges its updates and tears down', async () => {

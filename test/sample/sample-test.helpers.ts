@@ -1,7 +1,7 @@
 import type { INestMicroservice } from '@nestjs/common';
 import type { RunOutput } from '../../sample/scheduler/run-report.js';
 import type { SchedulerConfig } from '../../sample/scheduler/scheduler.config.js';
-import type { ReceivedCall } from '../../sample/simulator/master-simulator.process.js';
+import type { ReceivedCall } from '../../lib/mesos/testing/index.js';
 
 /** Collects what the scheduler prints (progress lines and the summary). */
 export class CapturedOutput implements RunOutput {
@@ -42,7 +42,7 @@ export function callsOfType(
 
 /** Closes apps, ignoring ones a test already closed. */
 export async function closeAll(
-  apps: Array<INestMicroservice | undefined>,
+  apps: Array<Pick<INestMicroservice, 'close'> | undefined>,
 ): Promise<void> {
   for (const app of apps) {
     await app?.close();

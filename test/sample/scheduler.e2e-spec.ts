@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
-import { ActorRef, type Upid } from '../../lib/index.js';
+import type { Upid } from '../../lib/index.js';
 import { MesosMessage } from '../../lib/mesos/index.js';
 import { startScheduler, startSimulator } from '../../sample/run-sample.js';
-import { MasterSimulatorProcess } from '../../sample/simulator/master-simulator.process.js';
+import type { MesosSimulator } from '../../lib/mesos/testing/index.js';
 import { TaskRegistry } from '../../sample/scheduler/task-registry.js';
 import {
   callsOfType,
@@ -18,7 +18,7 @@ import { waitFor } from '../support/wait-for.js';
  * 127.0.0.1 ephemeral ports, talking libprocess over real sockets.
  */
 describe('sample scheduler against the master simulator', () => {
-  const apps: Array<INestMicroservice | undefined> = [];
+  const apps: Array<Pick<INestMicroservice, 'close'> | undefined> = [];
 
   afterEach(async () => {
     await closeAll(apps.splice(0).reverse());
@@ -27,7 +27,7 @@ describe('sample scheduler against the master simulator', () => {
   async function simulator(port = 0) {
     const started = await startSimulator({ port }, false);
     apps.push(started.app);
-    return { ...started, process: started.app.get(MasterSimulatorProcess) };
+    return { ...started, process: started.app };
   }
 
   async function scheduler(
@@ -46,7 +46,7 @@ describe('sample scheduler against the master simulator', () => {
 
   /** TEARDOWN is a framework's last call: once the master removed it, every call has arrived. */
   async function removed(
-    sim: { process: MasterSimulatorProcess },
+    sim: { process: MesosSimulator },
     frameworkId?: string,
   ) {
     await waitFor(
@@ -72,7 +72,7 @@ describe('sample scheduler against the master simulator', () => {
       'TASK_FINISHED',
     ]);
     await removed(sim, result.frameworkId);
-    const received = sim.process.received;
+    const received = sim.process.calls;
     expect(received[0].call.type).toBe('SUBSCRIBE');
     expect(received[0].call.subscribe?.framework_info).toMatchObject({
       user: 'tester',
@@ -125,7 +125,7 @@ describe('sample scheduler against the master simulator', () => {
       message: 'Command exited with status 3',
     });
     await removed(sim, result.frameworkId);
-    expect(callsOfType(sim.process.received, 'TEARDOWN')).toHaveLength(1);
+    expect(callsOfType(sim.process.calls, 'TEARDOWN')).toHaveLength(1);
     expect(output.text).toMatch(
       /task-1 +TASK_FAILED +on localhost: Command exited with status 3/,
     );
@@ -155,20 +155,20 @@ describe('sample scheduler against the master simulator', () => {
     const result = await service.finished;
     await removed(second, result.frameworkId);
 
-    const subscribe = callsOfType(second.process.received, 'SUBSCRIBE')[0].call;
+    const subscribe = callsOfType(second.process.calls, 'SUBSCRIBE')[0].call;
     expect(subscribe.framework_id?.value).toBe(frameworkId);
     expect(subscribe.subscribe?.framework_info.id?.value).toBe(frameworkId);
     expect(subscribe.subscribe?.force).toBe(false);
     expect(result.frameworkId).toBe(frameworkId);
     // The new master does not know the tasks: reconciliation says TASK_LOST (no uuid, so no
     // acknowledgement), and the scheduler launches them again.
-    const reconcile = callsOfType(second.process.received, 'RECONCILE')[0].call;
+    const reconcile = callsOfType(second.process.calls, 'RECONCILE')[0].call;
     expect(
       reconcile.reconcile?.tasks?.map((task) => task.task_id.value).sort(),
     ).toEqual(['task-1', 'task-2', 'task-3']);
     expect(result.succeeded).toBe(true);
     expect(result.tasks.every((task) => task.launches === 2)).toBe(true);
-    expect(callsOfType(second.process.received, 'ACKNOWLEDGE')).toHaveLength(9);
+    expect(callsOfType(second.process.calls, 'ACKNOWLEDGE')).toHaveLength(9);
   });
 
   it('aborts with the message of a FrameworkErrorMessage', async () => {
@@ -192,8 +192,7 @@ describe('sample scheduler against the master simulator', () => {
     const result = await second.scheduler.finished;
 
     expect(
-      callsOfType(sim.process.received, 'SUBSCRIBE').pop()?.call.subscribe
-        ?.force,
+      callsOfType(sim.process.calls, 'SUBSCRIBE').pop()?.call.subscribe?.force,
     ).toBe(true);
     expect(result.succeeded).toBe(false);
     expect(result.abortReason).toContain('Framework has been removed');
@@ -214,7 +213,7 @@ describe('sample scheduler against the master simulator', () => {
     const schedulerPid = service.state.pid!;
     const frameworkId = service.state.frameworkId!;
     const injectedAcks = () =>
-      callsOfType(sim.process.received, 'ACKNOWLEDGE')
+      callsOfType(sim.process.calls, 'ACKNOWLEDGE')
         .map(({ call }) => call.acknowledge!)
         .filter((ack) => ack.slave_id.value === 'injected-S0');
 
@@ -234,27 +233,22 @@ describe('sample scheduler against the master simulator', () => {
       },
       ...(pid && { pid }),
     });
-    const actors = sim.app.get(ActorRef);
-    const from = { from: sim.process };
-    actors.sendProto(
+    sim.app.sendAsMaster(
       schedulerPid,
       MesosMessage.StatusUpdate,
       update(undefined, 'slave(1)@127.0.0.1:1'),
-      from,
     );
-    actors.sendProto(
+    sim.app.sendAsMaster(
       schedulerPid,
       MesosMessage.StatusUpdate,
       update(uuidNoPid),
-      from,
     );
     // The control: this one must be acknowledged. The scheduler handles messages in order and its
     // calls reach the master in order, so once this ACKNOWLEDGE is in, any for the two above would be.
-    actors.sendProto(
+    sim.app.sendAsMaster(
       schedulerPid,
       MesosMessage.StatusUpdate,
       update(uuidAndPid, 'slave(1)@127.0.0.1:1'),
-      from,
     );
     await waitFor(
       () => injectedAcks().length > 0,

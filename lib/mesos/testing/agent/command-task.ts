@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { TaskInfo } from '../../mesos.types.js';
+
+/** What happened to a task's command. */
+export type CommandEvent =
+  | { kind: 'started' }
+  | { kind: 'ended'; code: number | null; signal: string | null }
+  | { kind: 'failed'; error: string };
+
+/**
+ * A task's command run as the Mesos command executor runs it: `sh -c <value>` (or the binary
+ * with its arguments when `shell` is false), in its own process group so that a kill reaches
+ * everything it started, with MESOS_TASK_ID and MESOS_FRAMEWORK_ID in its environment. No
+ * container, sandbox, fetcher or resource limits.
+ */
+export class CommandTask {
+  private child?: ChildProcess;
+  private ended = false;
+  killed = false;
+
+  constructor(
+    readonly info: TaskInfo,
+    readonly frameworkId: string,
+    private readonly onEvent: (event: CommandEvent) => void,
+  ) {}
+
+  start(): void {
+    const command = this.info.command;
+    const [file, args] =
+      command?.shell === false
+        ? [command.value ?? '', (command.arguments ?? []).slice(1)]
+        : ['/bin/sh', ['-c', command?.value ?? '']];
+    const child = spawn(file, args, {
+      stdio: ['ignore', 'ignore', 'ignore'],
+      detached: true,
+      env: {
+        ...process.env,
+        MESOS_TASK_ID: this.info.task_id?.value ?? '',
+        MESOS_FRAMEWORK_ID: this.frameworkId,
+      },
+    });
+    this.child = child;
+    child.once('spawn', () => this.onEvent({ kind: 'started' }));
+    child.once('error', (error) =>
+      this.end({ kind: 'failed', error: error.message }),
+    );
+    child.once('close', (code, signal) =>
+      this.end({ kind: 'ended', code, signal }),
+    );
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && !this.ended;
+  }
+
+  /** SIGTERM (a kill) or SIGKILL (framework shutdown) to the whole process group. */
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    this.killed = true;
+    const pid = this.child?.pid;
+    if (pid === undefined || this.ended) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  private end(event: CommandEvent): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.onEvent(event);
+  }
+}

@@ -1,0 +1,23 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ActorModule } from '../../../index.js';
+import { loadMesosProtos, MESOS_CONVERSION } from '../../mesos-protos.js';
+
+/**
+ * The libprocess node of the simulated agents: its `slave(N)` processes are spawned once it
+ * listens (see `MesosSimulator`), so that the master can restart without killing the tasks.
+ */
+@Module({})
+export class MesosAgentsModule {
+  static forRoot(options: { ip: string; port?: number }): DynamicModule {
+    return {
+      module: MesosAgentsModule,
+      imports: [
+        ActorModule.forRoot({
+          ip: options.ip,
+          port: options.port ?? 0,
+          protobuf: { root: loadMesosProtos(), conversion: MESOS_CONVERSION },
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,36 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ActorModule } from '../../../index.js';
+import { loadMesosProtos, MESOS_CONVERSION } from '../../mesos-protos.js';
+import {
+  MASTER_NODE_SETTINGS,
+  type MasterNodeSettings,
+} from './master-node.settings.js';
+import { MasterProcess } from './master.process.js';
+
+/**
+ * A libprocess node that is a simulated Mesos master: process `master`, whose HTTP endpoints
+ * (`/master/state`...) answer on the node's port, and (with the library's `delegate` option)
+ * `/state` too.
+ */
+@Module({})
+export class MesosMasterModule {
+  static forRoot(
+    settings: MasterNodeSettings & { ip: string; port: number },
+  ): DynamicModule {
+    return {
+      module: MesosMasterModule,
+      imports: [
+        ActorModule.forRoot({
+          ip: settings.ip,
+          port: settings.port,
+          protobuf: { root: loadMesosProtos(), conversion: MESOS_CONVERSION },
+        }),
+      ],
+      providers: [
+        { provide: MASTER_NODE_SETTINGS, useValue: settings },
+        MasterProcess,
+      ],
+      exports: [MasterProcess],
+    };
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Simulator-internal messages between the agents' node and the master's node (JSON bodies).
+ * A real agent registers with RegisterSlaveMessage / ReregisterSlaveMessage, which carry far
+ * more than a test double needs; these two carry the agent's id, resources and tasks.
+ */
+export const AGENT_REGISTER = 'nestjs-libprocess.simulator.RegisterAgent';
+export const AGENT_REGISTERED = 'nestjs-libprocess.simulator.AgentRegistered';
