@@ -57,6 +57,8 @@ export {
   BindError,
   InvalidUpidError,
   RequestParseError,
+  TlsConfigError,
+  type TlsOptions,
   Upid,
   WireError,
   type WireLimits,

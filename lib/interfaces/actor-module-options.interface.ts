@@ -1,5 +1,6 @@
 export type { ActorProtobufOptions } from '../runtime/protobuf.registry.js';
 import type { ActorProtobufOptions } from '../runtime/protobuf.registry.js';
+import type { TlsOptions } from '../wire/tls/tls-options.interface.js';
 import type { WireLimits } from '../wire/wire.interfaces.js';
 
 /**
@@ -37,4 +38,10 @@ export interface ActorModuleOptions {
    * and a message `<name>` to no process `<id>` reaches its mailbox `<id>/<name>`.
    */
   delegate?: string;
+  /**
+   * TLS for every libprocess connection, as C++ libprocess built with SSL does. Each field
+   * mirrors a `LIBPROCESS_SSL_*` variable; unset fields fall back to it (explicit options win).
+   * Off unless `enabled: true` or `LIBPROCESS_SSL_ENABLED=true`.
+   */
+  ssl?: TlsOptions;
 }

@@ -78,6 +78,7 @@ export class LibprocessServer
           limits: this.options.limits,
           shutdownGracePeriod: this.shutdownGracePeriod,
           connectTimeout: this.options.connectTimeout,
+          ssl: this.options.ssl,
         },
         {
           onMessage: this.processManager.deliverRemote,

@@ -17,6 +17,11 @@ import {
   PeerConnection,
   type PeerConnectionListener,
 } from './peer-connection.js';
+import { TlsAcceptor } from './tls/tls-acceptor.js';
+import { loadTlsContext } from './tls/tls-context.js';
+import { dialPlain, tlsDialer, type OutboundDial } from './tls/tls-dialer.js';
+import { isTlsFailure } from './tls/tls-errors.js';
+import { resolveTlsSettings } from './tls/tls-settings.js';
 import { Upid } from './upid.js';
 import type { WireNodeHandlers, WireNodeOptions } from './wire.interfaces.js';
 import {
@@ -74,13 +79,16 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
   private notReading = 0;
   /** Resolves once the listener is closed (after {@link stopInbound}). */
   private serverClosed: Promise<void> = Promise.resolve();
+  /** Set by `listen()` when TLS is on: the listener's handshakes, and TLS dialing. */
+  private tlsAcceptor: TlsAcceptor | null = null;
+  private dial: OutboundDial = dialPlain;
 
   constructor(
-    options: WireNodeOptions,
+    private readonly wireOptions: WireNodeOptions,
     private readonly handlers: WireNodeHandlers,
   ) {
     super();
-    this.options = resolveWireNodeOptions(options, process.env);
+    this.options = resolveWireNodeOptions(wireOptions, process.env);
     const peerListener: PeerConnectionListener = {
       onPeerConnect: (connection) => this.announceLinks(connection),
       onPeerClose: (connection, error, lostBytes) =>
@@ -90,6 +98,7 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
       {
         maxQueuedBytes: this.options.limits.maxQueuedBytesPerPeer,
         connectTimeout: this.options.connectTimeout,
+        dial: (host, port, handlers) => this.dial(host, port, handlers),
       },
       peerListener,
     );
@@ -152,7 +161,8 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
 
   /**
    * Binds the listener. Rejects with a {@link BindError} naming the address and the setting it
-   * came from (address in use, bad address, bad port).
+   * came from (address in use, bad address, bad port), or a `TlsConfigError` naming the TLS
+   * variable or option to fix (missing file, key not matching the certificate, bad value).
    */
   listen(): Promise<void> {
     if (this.closePromise !== null) {
@@ -164,6 +174,12 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
   private bind(): Promise<void> {
     const addresses = resolveWireAddresses(this.options, networkInterfaces());
     if (addresses instanceof BindError) return Promise.reject(addresses);
+    try {
+      this.setUpTls();
+    } catch (error) {
+      this.listenPromise = null;
+      return Promise.reject(error);
+    }
     const { bindIp: ip, bindPort: port } = addresses;
     return new Promise<void>((resolve, reject) => {
       const server = createServer({ noDelay: true }, (socket) =>
@@ -355,6 +371,7 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
 
   private async shutdown(deadline: number): Promise<void> {
     this.stopInbound();
+    this.tlsAcceptor?.close();
     this.links.clear();
     for (const connection of this.connections.all()) connection.flush();
     // Answered: every response written, every message written acknowledged by its peer (a
@@ -388,7 +405,38 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
     this.errors.flush();
   }
 
+  /**
+   * Resolves the `ssl` option and `LIBPROCESS_SSL_*`; with TLS on, loads the certificates and
+   * switches the listener and the dialing to TLS. libprocess logs its configuration warnings;
+   * they go to Node's warning channel here (`process.on('warning')`, printed on stderr).
+   */
+  private setUpTls(): void {
+    const { settings, warnings } = resolveTlsSettings(
+      this.wireOptions.ssl,
+      process.env,
+    );
+    if (!settings.enabled) return;
+    const context = loadTlsContext(settings);
+    for (const warning of [...warnings, ...context.warnings]) {
+      process.emitWarning(warning, 'LibprocessTlsWarning');
+    }
+    this.tlsAcceptor = new TlsAcceptor(context, {
+      onConnection: (socket) => this.serve(socket),
+      onError: (error) => this.reportError(error),
+    });
+    this.dial = tlsDialer(context);
+  }
+
   private accept(socket: Socket): void {
+    if (this.inboundStopped) {
+      socket.destroy();
+      return;
+    }
+    if (this.tlsAcceptor !== null) this.tlsAcceptor.accept(socket);
+    else this.serve(socket);
+  }
+
+  private serve(socket: Socket): void {
     if (this.inboundStopped) {
       socket.destroy();
       return;
@@ -436,7 +484,11 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
   ): void {
     if (this.closePromise !== null) return;
     const links = this.links.takeAt(connection.address);
-    if (lostBytes > 0 || (error !== undefined && links.length === 0)) {
+    // A failed TLS handshake or verification is a configuration mismatch: always reported.
+    if (
+      lostBytes > 0 ||
+      (error !== undefined && (links.length === 0 || isTlsFailure(error)))
+    ) {
       const code =
         (error as NodeJS.ErrnoException | undefined)?.code ?? 'ECONNCLOSED';
       this.reportError(
