@@ -5,6 +5,7 @@ import {
   MASTER_NODE_SETTINGS,
   type MasterNodeSettings,
 } from './master-node.settings.js';
+import { MASTER_PROCESS_ID } from '../simulator.constants.js';
 import { MasterProcess } from './master.process.js';
 
 /**
@@ -23,6 +24,9 @@ export class MesosMasterModule {
         ActorModule.forRoot({
           ip: settings.ip,
           port: settings.port,
+          // As `process::initialize("master")`: `GET /state` (what mesos-go's standalone
+          // detector polls) reaches the master's routes.
+          delegate: MASTER_PROCESS_ID,
           protobuf: { root: loadMesosProtos(), conversion: MESOS_CONVERSION },
         }),
       ],
