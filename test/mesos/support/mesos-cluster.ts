@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { httpGet, type HttpAnswer } from './master-http.js';
 import type { MesosInstall } from './mesos-install.js';
 import { processGone, pollUntil, waitForLogLine } from './process-watch.js';
+import { type StoppableProcess, track, untrack } from './tracked-processes.js';
 
 /** What `cluster.sh start` is asked for; every field maps to one of its options. */
 export interface ClusterOptions {
@@ -67,11 +68,6 @@ const ENV_NOT_FOR_MESOS = [
   'MESOS_HOME',
 ];
 
-/** Clusters started and not yet stopped, stopped by {@link stopAllClusters} or at exit. */
-const live = new Set<MesosCluster>();
-/** Work dirs whose `cluster.sh start` is still running (script path per dir). */
-const starting = new Map<string, string>();
-
 function stopWorkDirSync(clusterSh: string, workDir: string): void {
   try {
     execFileSync('bash', [clusterSh, 'stop', '--work-dir', workDir], {
@@ -82,13 +78,6 @@ function stopWorkDirSync(clusterSh: string, workDir: string): void {
     // Nothing more can be done here; cluster.sh logged what it could not stop.
   }
 }
-
-process.once('exit', () => {
-  // Last resort (a worker torn down after a timeout): synchronous, so it runs inside 'exit'.
-  for (const cluster of live) cluster.stopSync();
-  for (const [workDir, clusterSh] of starting)
-    stopWorkDirSync(clusterSh, workDir);
-});
 
 function splitHostPort(address: string): HostPort {
   const separator = address.lastIndexOf(':');
@@ -128,12 +117,12 @@ function runScript(
  * One real Mesos master (and, unless `noAgent`, one agent) started by ../shared/mesos/cluster.sh
  * on free loopback ports, in a work dir of its own.
  *
- * Every instance is tracked until {@link stop}: {@link stopAllClusters} (registered by
+ * Every instance is tracked until {@link stop}: `stopAllTracked` (registered by
  * `describeWithMesos`) and an exit hook stop whatever a failing or timed-out test left, so a
  * test run never leaves Mesos processes behind. Processes are only ever found through this
  * work dir's pid files and the pids recorded here, never by name.
  */
-export class MesosCluster {
+export class MesosCluster implements StoppableProcess {
   private stopped = false;
   private masterPid: number;
   private masterArgv: string[] | undefined;
@@ -178,7 +167,12 @@ export class MesosCluster {
     for (const flag of [...DEFAULT_AGENT_FLAGS, ...(options.agentFlags ?? [])])
       args.push('--agent-flag', flag);
 
-    starting.set(workDir, install.clusterSh);
+    // Until start returns, only the work dir names what it started.
+    const starting: StoppableProcess = {
+      stop: async () => stopWorkDirSync(install.clusterSh, workDir),
+      stopSync: () => stopWorkDirSync(install.clusterSh, workDir),
+    };
+    track(starting);
     try {
       // cluster.sh stops what it started when its start fails.
       await runScript(install.clusterSh, args, process.env, 150_000);
@@ -188,13 +182,13 @@ export class MesosCluster {
       rmSync(workDir, { recursive: true, force: true });
       throw error;
     } finally {
-      starting.delete(workDir);
+      untrack(starting);
     }
     const json = JSON.parse(
       readFileSync(join(workDir, 'cluster.json'), 'utf8'),
     ) as ClusterJson;
     const cluster = new MesosCluster(install, options, workDir, json);
-    live.add(cluster);
+    track(cluster);
     return cluster;
   }
 
@@ -305,7 +299,11 @@ export class MesosCluster {
     const env = { ...process.env };
     for (const key of ENV_NOT_FOR_MESOS) delete env[key];
     const out = openSync(logPath, 'a');
-    const [command, ...args] = this.masterArgv;
+    // cluster.sh passes --port=0 (a port the kernel picks): the restarted master must take the
+    // port the agent and the schedulers know.
+    const [command, ...args] = this.masterArgv.map((arg) =>
+      arg.startsWith('--port=') ? `--port=${this.master.port}` : arg,
+    );
     const child = spawn(command, args, {
       // A session of its own, as cluster.sh starts it: a Ctrl-C of the test does not reach it.
       detached: true,
@@ -358,7 +356,7 @@ export class MesosCluster {
         90_000,
       );
     } finally {
-      live.delete(this);
+      untrack(this);
       this.removeWorkDir();
     }
   }
@@ -368,22 +366,11 @@ export class MesosCluster {
     if (this.stopped) return;
     this.stopped = true;
     stopWorkDirSync(this.install.clusterSh, this.workDir);
-    live.delete(this);
+    untrack(this);
   }
 
   private removeWorkDir(): void {
     if (process.env.MESOS_TEST_KEEP_DIRS === '1') return;
     rmSync(this.workDir, { recursive: true, force: true });
   }
-}
-
-/** Stops every cluster still running (registered as `afterAll` by `describeWithMesos`). */
-export async function stopAllClusters(): Promise<void> {
-  const errors: unknown[] = [];
-  await Promise.all(
-    [...live].map((cluster) =>
-      cluster.stop().catch((error: unknown) => errors.push(error)),
-    ),
-  );
-  if (errors.length > 0) throw errors[0];
 }

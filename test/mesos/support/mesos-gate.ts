@@ -1,6 +1,6 @@
 import { afterAll } from '@jest/globals';
 import { describeRequiring } from '../../support/require-gate.js';
-import { stopAllClusters } from './mesos-cluster.js';
+import { stopAllTracked } from './tracked-processes.js';
 import {
   lookupMesos,
   lookupZooKeeper,
@@ -49,7 +49,7 @@ export function describeWithMesos(
     },
     () => {
       // Whatever a failing or timed-out test left running is stopped here at the latest.
-      afterAll(stopAllClusters, 120_000);
+      afterAll(stopAllTracked, 120_000);
       if (mesos.ok) body(mesos.value);
     },
   );

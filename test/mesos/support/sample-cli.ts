@@ -32,7 +32,15 @@ function newestSource(dir: string): number {
  * sample imports the package by its name (its `exports` point into dist/lib), so it can only
  * run built; CI has just built, so there this is a no-op.
  */
-export async function ensureSampleBuilt(): Promise<void> {
+export function ensureSampleBuilt(): Promise<void> {
+  // One build per test process, however many tests (concurrent ones too) ask for it.
+  building ??= buildIfStale();
+  return building;
+}
+
+let building: Promise<void> | undefined;
+
+async function buildIfStale(): Promise<void> {
   const built = existsSync(SAMPLE_MAIN) ? statSync(SAMPLE_MAIN).mtimeMs : 0;
   const sources = Math.max(
     newestSource(join(REPO_ROOT, 'lib')),
