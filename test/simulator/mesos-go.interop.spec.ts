@@ -176,10 +176,11 @@ describeRequiring(
       );
       expect(await line(second, 'UPDATE')).toBe('UPDATE long TASK_KILLED');
       expect((await second.waitForExit(30_000)).code).toBe(0);
-      // ReregisterFrameworkMessage{failover: true} is a forced subscription: a failover.
-      expect(sim.logged(`Framework ${frameworkId} failed over`)).toHaveLength(
-        1,
-      );
+      // ReregisterFrameworkMessage{failover: true} is a forced subscription: a failover (the
+      // driver may retry it before the answer arrives; each retry fails over again, as in Mesos).
+      expect(
+        sim.logged(`Framework ${frameworkId} failed over`).length,
+      ).toBeGreaterThanOrEqual(1);
       // Declines are empty LaunchTasksMessages: only the first process launched anything.
       expect(
         sim

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import type { Root } from 'protobufjs';
 import { ActorModule } from '../../../index.js';
 import { loadMesosProtos, MESOS_CONVERSION } from '../../mesos-protos.js';
 import {
@@ -16,7 +17,7 @@ import { MasterProcess } from './master.process.js';
 @Module({})
 export class MesosMasterModule {
   static forRoot(
-    settings: MasterNodeSettings & { ip: string; port: number },
+    settings: MasterNodeSettings & { ip: string; port: number; root?: Root },
   ): DynamicModule {
     return {
       module: MesosMasterModule,
@@ -27,7 +28,10 @@ export class MesosMasterModule {
           // As `process::initialize("master")`: `GET /state` (what mesos-go's standalone
           // detector polls) reaches the master's routes.
           delegate: MASTER_PROCESS_ID,
-          protobuf: { root: loadMesosProtos(), conversion: MESOS_CONVERSION },
+          protobuf: {
+            root: settings.root ?? loadMesosProtos(),
+            conversion: MESOS_CONVERSION,
+          },
         }),
       ],
       providers: [
