@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { IMPLEMENTATIONS, type Implementation } from './peers/peer-catalog.js';
 import type { Pair } from './peers/peer-matrix.js';
 
-export const SECTIONS = ['peers', 'raw', 'micro', 'scale'] as const;
+export const SECTIONS = ['peers', 'tls', 'raw', 'micro', 'scale'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /**
@@ -60,7 +60,9 @@ export const USAGE = `usage: npm run bench -- [flags]
                        (no profile flag: all three, in that order)
   --pairs a->b,...     client->server pairs among ts, libprocess, go, compactor
                        (default: all for quick and full, the four above for steady)
-  --only s,...         sections among peers, raw, micro, scale (default: all)
+  --only s,...         sections among peers, tls, raw, micro, scale (default: all);
+                       tls: send and ping-pong of ts->ts, libprocess->ts, ts->libprocess and
+                       libprocess->libprocess over TLS (LIBPROCESS_SSL_PEER), quick and full
   --repeats N          repeats of every peer and raw run (default per profile)
   --n N                messages per send run of quick and full
   --pingpong-n N       round trips per ping-pong run of quick and full

@@ -21,6 +21,7 @@ import {
 import {
   IMPLEMENTATIONS,
   resolvePeers,
+  sslPeerCommand,
   type Implementation,
   type PeerCommand,
 } from './peers/peer-catalog.js';
@@ -37,6 +38,7 @@ import { renderResults } from './report/results-markdown.js';
 import { evaluateTargets } from './report/targets.js';
 import type { InProcessResult } from './support/in-process-result.js';
 import { runInProcessSection } from './support/in-process-runner.js';
+import { runTlsPairs } from './tls/tls-pairs.js';
 
 const DEFAULT_OUT = fileURLToPath(
   new URL('../../bench/results/latest.json', import.meta.url),
@@ -110,6 +112,24 @@ async function runProfile(
   } else if (options.sections.has('raw')) {
     for (let repeat = 1; repeat <= profile.repeats; repeat++)
       await measureRaw(repeat);
+  }
+  if (options.sections.has('tls') && profile.name !== 'steady') {
+    const ssl = sslPeerCommand();
+    if (ssl === undefined) {
+      notes.add(
+        'TLS pairs skipped: LIBPROCESS_SSL_PEER not set (bash ../shared/peers/setup.sh)',
+      );
+    } else {
+      runs = [
+        ...runs,
+        ...(await runTlsPairs(peers, ssl, profile, {
+          size: options.size,
+          warmupRuns: options.warmupRuns,
+          pingpongWarmup: options.pingpongWarmup,
+          log,
+        })),
+      ];
+    }
   }
   return { runs, raw };
 }

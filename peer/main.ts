@@ -8,7 +8,7 @@
  *
  * One JSON line per result on stdout, logs on stderr; `--help` lists modes and flags.
  */
-import { BindError, InvalidUpidError } from '../lib/index.js';
+import { BindError, InvalidUpidError, TlsConfigError } from '../lib/index.js';
 import {
   parsePeerArgs,
   USAGE,
@@ -79,8 +79,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    // A busy or bad --ip/--port is the user's to fix, not a bug: no stack trace for it.
-    if (err instanceof BindError) {
+    // A busy or bad --ip/--port, or a bad LIBPROCESS_SSL_* setting, is the user's to fix, not
+    // a bug: no stack trace for it.
+    if (err instanceof BindError || err instanceof TlsConfigError) {
       process.stderr.write(`peer: ${err.message}\n`);
       process.exit(1);
     }

@@ -59,6 +59,8 @@ export const USAGE = `usage: npm run peer -- <mode> [flags]
 
   all modes: --ip (bind and advertise, default 127.0.0.1), --port (default 0 = free port),
              --name, --verbose (library logs on stderr). --timeout: seconds, or 500ms/10s/2m/1h.
+  TLS: the LIBPROCESS_SSL_* variables of C++ libprocess (LIBPROCESS_SSL_ENABLED=true with
+       LIBPROCESS_SSL_CERT_FILE and LIBPROCESS_SSL_KEY_FILE, verification, downgrade, ...).
   Output: one JSON line per result on stdout (link: linked, then exited). Exit status 2 on a
   timeout or a usage error; send exits 1 when the server's count differs from --n.`;
 

@@ -4,31 +4,34 @@ import {
   type LoggerService,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ActorRef, LibprocessServer, Upid } from '../lib/index.js';
+import { LibprocessServer, type Upid } from 'nestjs-libprocess';
+import { SchedulerDriver } from 'nestjs-libprocess/mesos';
 import type { CliOptions } from './cli/cli-options.js';
-import {
-  detectLeader,
-  localAddressTowards,
-  resolveMasterPid,
-} from './cli/master-address.js';
+import { localAddressTowards, routeHost } from './cli/master-address.js';
 import {
   formatSummary,
   type RunOutput,
   type RunResult,
 } from './scheduler/run-report.js';
-import type { SchedulerConfig } from './scheduler/scheduler.config.js';
-import { SchedulerModule } from './scheduler/scheduler.module.js';
-import { SchedulerProcess } from './scheduler/scheduler.process.js';
-import { SchedulerService } from './scheduler/scheduler.service.js';
+import type { SampleConfig } from './scheduler/sample.config.js';
+import { SampleModule } from './scheduler/sample.module.js';
+import { SampleScheduler } from './scheduler/sample.scheduler.js';
 import {
   MesosSimulator,
   type MesosSimulatorOptions,
-} from '../lib/mesos/testing/index.js';
+} from 'nestjs-libprocess/mesos/testing';
 
 /** Exit codes of the CLI. */
 export const EXIT_SUCCESS = 0;
 export const EXIT_TASKS_FAILED = 1;
 export const EXIT_INTERRUPTED = 130;
+
+/** What a run needs: the CLI's options (the master resolved) and knobs tests turn. */
+export type SampleRunOptions = Omit<CliOptions, 'verbose'> &
+  Pick<SampleConfig, 'maxRetries' | 'lostGraceMs' | 'adoptWindowMs'> & {
+    /** The driver's registration back-off factor (ms). */
+    registrationBackoffMs?: number;
+  };
 
 /** A libprocess node as a standalone Nest microservice, with ActorModule's server as transport. */
 export async function createActorApp(
@@ -53,22 +56,57 @@ export async function startSimulator(
   return { app, master: app.master };
 }
 
+/** Starts the sample framework; its driver starts once the node listens. */
 export async function startScheduler(
-  config: SchedulerConfig,
+  options: SampleRunOptions,
   logger: LoggerService | false,
   output?: RunOutput,
-): Promise<{ app: INestMicroservice; scheduler: SchedulerService }> {
-  const app = await createActorApp(
-    SchedulerModule.forRoot(config, output),
-    logger,
+): Promise<{
+  app: INestMicroservice;
+  scheduler: SampleScheduler;
+  driver: SchedulerDriver;
+}> {
+  const module = SampleModule.forRoot(
+    { ip: options.ip, port: options.port, advertiseIp: options.advertiseIp },
+    {
+      master: options.master,
+      framework: {
+        name: options.name,
+        user: options.user,
+        failover_timeout: options.failoverTimeout,
+        ...(options.frameworkId && { id: { value: options.frameworkId } }),
+      },
+      ...(options.principal && {
+        credential: {
+          principal: options.principal,
+          secretFile: options.secretFile,
+        },
+      }),
+      registrationBackoffMs: options.registrationBackoffMs,
+    },
+    {
+      tasks: options.tasks,
+      command: options.cmd,
+      cpus: options.cpus,
+      mem: options.mem,
+      resumed: options.frameworkId !== undefined,
+      maxRetries: options.maxRetries,
+      lostGraceMs: options.lostGraceMs,
+      adoptWindowMs: options.adoptWindowMs,
+    },
+    output,
   );
-  return { app, scheduler: app.get(SchedulerService) };
+  const app = await createActorApp(module, logger);
+  return {
+    app,
+    scheduler: app.get(SampleScheduler),
+    driver: app.get(SchedulerDriver),
+  };
 }
 
 /**
- * What `npm start` does: start the simulator for `--master local`, find the leading master,
- * run the scheduler until every task is terminal (or it aborts, or SIGINT/SIGTERM), and turn the result
- * into an exit code.
+ * What `npm start` does: start the simulator for `--master local`, run the scheduler until every
+ * task is terminal (or it aborts, or SIGINT/SIGTERM), and turn the result into an exit code.
  */
 export async function runSample(
   options: CliOptions,
@@ -77,34 +115,23 @@ export async function runSample(
 ): Promise<number> {
   // Also for the lines logged before the first Nest app exists.
   Logger.overrideLogger(logger);
-  const log = new Logger('Sample');
   const local = options.master === 'local';
   let simulator: MesosSimulator | undefined;
   let scheduler: INestMicroservice | undefined;
   let interrupted = false;
   let result: RunResult;
+  let sample: SampleScheduler | undefined;
   const onSignal = () => {
     interrupted = true;
-    if (scheduler) {
-      // Onto the scheduler process' queue, like any other event of the state machine.
-      const actors = scheduler.get(ActorRef);
-      void actors.dispatch(
-        actors.self(scheduler.get(SchedulerProcess)),
-        'interrupt',
-      );
-    }
+    sample?.interrupt();
   };
   try {
-    let master: Upid;
+    let master = options.master;
     if (local) {
-      ({ app: simulator, master } = await startSimulator(
-        { ip: '127.0.0.1' },
-        logger,
-      ));
-    } else {
-      master = await resolveMasterPid(options.master);
+      const sim = await startSimulator({ ip: '127.0.0.1' }, logger);
+      simulator = sim.app;
+      master = sim.app.address;
     }
-    master = await detectLeader(master);
     const ip =
       options.ip ??
       (local ? '127.0.0.1' : (process.env.LIBPROCESS_IP ?? '0.0.0.0'));
@@ -113,30 +140,15 @@ export async function runSample(
       (ip !== '0.0.0.0'
         ? ip
         : (process.env.LIBPROCESS_ADVERTISE_IP ??
-          (await localAddressTowards(master.host, master.port))));
-    if (!local) {
-      log.log(`Leading master: ${master}`);
-    }
+          (await localAddressTowards(routeHost(master)))));
 
     const started = await startScheduler(
-      {
-        master: master.toString(),
-        tasks: options.tasks,
-        command: options.cmd,
-        cpus: options.cpus,
-        mem: options.mem,
-        frameworkName: options.name,
-        user: options.user,
-        failoverTimeout: options.failoverTimeout,
-        frameworkId: options.frameworkId,
-        ip,
-        port: options.port,
-        advertiseIp,
-      },
+      { ...options, master, ip, advertiseIp },
       logger,
       output,
     );
     scheduler = started.app;
+    sample = started.scheduler;
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     result = await started.scheduler.finished;

@@ -60,6 +60,13 @@ function peersEnvFile(): Record<string, string> {
   }
 }
 
+/** `LIBPROCESS_SSL_PEER` (C++ libprocess built with SSL), from the environment or the env file. */
+export function sslPeerCommand(): string | undefined {
+  const command =
+    process.env.LIBPROCESS_SSL_PEER || peersEnvFile().LIBPROCESS_SSL_PEER;
+  return command && existsSync(command) ? command : undefined;
+}
+
 /** mesos-go only speaks its own name scheme, so every client must use it toward a Go server. */
 function namesToward(server: Implementation): 'plain' | 'mesosgo' {
   return server === 'go' ? 'mesosgo' : 'plain';

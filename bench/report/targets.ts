@@ -133,6 +133,28 @@ function coldStartTargets(runs: readonly RunRecord[]): Target[] {
   ];
 }
 
+/** Issue 16's targets, on the TLS pairs (TS and C++ libprocess with SSL, same run). */
+function tlsTargets(runs: readonly RunRecord[]): Target[] {
+  return [
+    ratioTarget(
+      'TLS: TS->TS send vs C++->C++ send',
+      median(runs, 'ts->ts (TLS)', 'send', 'msgs_per_sec'),
+      median(runs, 'libprocess->libprocess (TLS)', 'send', 'msgs_per_sec'),
+      1.5,
+      true,
+      'msgs/s',
+    ),
+    ratioTarget(
+      'TLS: TS<->TS ping-pong p50 vs C++<->C++ p50',
+      median(runs, 'ts->ts (TLS)', 'pingpong', 'p50_us'),
+      median(runs, 'libprocess->libprocess (TLS)', 'pingpong', 'p50_us'),
+      1.0,
+      false,
+      'us',
+    ),
+  ];
+}
+
 const rawLimit = (raw: readonly RawRecord[]) =>
   summarize(
     raw
@@ -188,6 +210,12 @@ export function evaluateTargets(
         ),
       ]),
     );
+  }
+  for (const profile of ['quick', 'full'] as const) {
+    const { runs } = of(profile);
+    if (runs.some((r) => r.tls === true)) {
+      results.push(...tag(profile, tlsTargets(runs)));
+    }
   }
   // The in-process benchmarks run once per run, whatever the profiles; listed with `full`.
   if (inProcessResults.length > 0) {

@@ -1,5 +1,6 @@
 export type { ActorProtobufOptions } from '../runtime/protobuf.registry.js';
 import type { ActorProtobufOptions } from '../runtime/protobuf.registry.js';
+import type { TlsOptions } from '../wire/tls/tls-options.interface.js';
 import type { WireLimits } from '../wire/wire.interfaces.js';
 
 /**
@@ -37,4 +38,20 @@ export interface ActorModuleOptions {
    * and a message `<name>` to no process `<id>` reaches its mailbox `<id>/<name>`.
    */
   delegate?: string;
+  /**
+   * TLS for every libprocess connection, as C++ libprocess built with SSL does. Each field
+   * mirrors a `LIBPROCESS_SSL_*` variable; unset fields fall back to it (explicit options win).
+   * Off unless `enabled: true` or `LIBPROCESS_SSL_ENABLED=true`.
+   */
+  ssl?: TlsOptions;
+}
+
+/**
+ * A class that `ActorModule.forRootAsync({ useClass })` (or `useExisting`) instantiates to get
+ * the options, as `TypeOrmOptionsFactory` and the other first-party modules' factories.
+ *
+ * @publicApi
+ */
+export interface ActorOptionsFactory {
+  createActorOptions(): ActorModuleOptions | Promise<ActorModuleOptions>;
 }

@@ -2,12 +2,15 @@ import {
   PeerConnection,
   type PeerConnectionListener,
 } from './peer-connection.js';
+import type { OutboundDial } from './tls/tls-dialer.js';
 import type { Upid } from './upid.js';
 
 /** What every outbound connection of a node is opened with. */
 export interface ConnectionSettings {
   readonly maxQueuedBytes: number;
   readonly connectTimeout: number;
+  /** Opens the socket: plain TCP, or TLS when the node has it on. */
+  readonly dial: OutboundDial;
 }
 
 /**
@@ -33,6 +36,7 @@ export class ConnectionPool {
         this.settings.maxQueuedBytes,
         this.settings.connectTimeout,
         this.listener,
+        this.settings.dial,
       );
       this.connections.set(to.address, connection);
     }

@@ -15,6 +15,7 @@ import {
 } from './http-response-encoder.js';
 import { claimedSender, RequestKind } from './libprocess-message.js';
 import { ResponsePipeline } from './response-pipeline.js';
+import { opensLikeTls } from './tls/tls-sniff.js';
 import type { Upid } from './upid.js';
 import type {
   WireLimits,
@@ -48,6 +49,7 @@ export class InboundConnection {
   private readonly decoder: HttpRequestDecoder;
   private readonly responses: ResponsePipeline;
   private closed = false;
+  private firstRead = true;
 
   constructor(
     readonly socket: Socket,
@@ -59,6 +61,13 @@ export class InboundConnection {
     this.whenClosed = new Promise((resolve) => (resolveClosed = resolve));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
+      if (this.firstRead) {
+        this.firstRead = false;
+        if (opensLikeTls(chunk)) {
+          this.refuseTls();
+          return;
+        }
+      }
       this.responses.beginRead();
       this.decoder.execute(chunk);
       this.responses.endRead();
@@ -73,6 +82,25 @@ export class InboundConnection {
       this.context.onInboundClose(this);
       resolveClosed();
     });
+  }
+
+  /**
+   * A TLS client on a plain connection (this node has TLS off, or took the connection for plain
+   * on a downgrade listener): no HTTP request starts with a handshake record, and the client
+   * would wait forever for a ServerHello. Closed at once, so it fails fast (C++ libprocess
+   * likewise answers a ClientHello on a plain socket by closing it).
+   */
+  private refuseTls(): void {
+    this.decoder.stop();
+    this.context.reportError(
+      new WireError(
+        `Closing inbound connection from ${this.remoteAddress()}: it opened a TLS handshake, ` +
+          'but TLS is not enabled on this node (LIBPROCESS_SSL_ENABLED)',
+        'ETLSREFUSED',
+        this.remoteAddress(),
+      ),
+    );
+    this.socket.destroy();
   }
 
   /** Graceful close: write what is ready, then FIN (used by `WireNode.close()`). */

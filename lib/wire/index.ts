@@ -30,3 +30,20 @@ export type {
   WireRequest,
   WireResponse,
 } from './wire.interfaces.js';
+export {
+  DEFAULT_TLS_CIPHERS,
+  DEFAULT_TLS_ECDH_CURVES,
+  DEFAULT_TLS_HANDSHAKE_TIMEOUT,
+  DEFAULT_TLS_VERIFICATION_DEPTH,
+  loadTlsContext,
+  resolveTlsSettings,
+  TLS_ENV,
+  TlsConfigError,
+  type ResolvedTls,
+  type TlsContext,
+  type TlsEnvironment,
+  type TlsHostnameValidationScheme,
+  type TlsOptions,
+  type TlsProtocolVersion,
+  type TlsSettings,
+} from './tls/index.js';

@@ -1,7 +1,12 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 
 import { WireError } from './errors/wire.error.js';
 import { encodeMessageHead, MESSAGE_BODY_END } from './message-encoder.js';
+import {
+  dialPlain,
+  type OutboundAttempt,
+  type OutboundDial,
+} from './tls/tls-dialer.js';
 import type { Upid } from './upid.js';
 import {
   KEEPALIVE_INITIAL_DELAY,
@@ -59,10 +64,15 @@ interface MessageHead {
  * A connection that is not established within the connect timeout is closed (`ETIMEDOUT`), and
  * TCP keepalive detects a peer host that vanished without closing the socket.
  *
+ * The socket comes from an {@link OutboundDial} (plain TCP, or TLS): until it is ready (for TLS:
+ * handshake done and server verified) messages wait in `pending`, so none leaves before the
+ * peer is trusted, and a TLS attempt that downgrades to plain TCP loses nothing.
+ *
  * @internal
  */
 export class PeerConnection {
-  readonly socket: Socket;
+  /** Null until the dial succeeded. */
+  socket: Socket | null = null;
   connected = false;
   closed = false;
   /** Resolves once the socket is gone (after {@link PeerConnectionListener.onPeerClose}). */
@@ -86,6 +96,11 @@ export class PeerConnection {
   private headCount = 0;
   private lastHead: MessageHead | null = null;
   private connectTimer: NodeJS.Timeout | null = null;
+  private readonly attempt: OutboundAttempt;
+  /** Writes made before the socket was ready, in order. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private endWhenReady = false;
 
   constructor(
     readonly address: string,
@@ -94,13 +109,9 @@ export class PeerConnection {
     private readonly maxQueuedBytes: number,
     connectTimeout: number,
     private readonly listener: PeerConnectionListener,
+    dial: OutboundDial = dialPlain,
   ) {
     this.whenClosed = new Promise((resolve) => (this.resolveClosed = resolve));
-    this.socket = connect({ host, port, noDelay: true });
-    this.socket.setNoDelay(true);
-    // A host that vanishes (power loss, network partition) never sends a FIN or RST: keepalive
-    // probes are what eventually close the socket, so that its links fire 'exited'.
-    this.socket.setKeepAlive(true, KEEPALIVE_INITIAL_DELAY);
     // Likewise a SYN that is never answered: the kernel would retry for minutes.
     this.connectTimer = setTimeout(() => {
       this.gone(
@@ -113,23 +124,51 @@ export class PeerConnection {
     }, connectTimeout);
     // The socket keeps the process alive while it connects; the timer alone must not.
     this.connectTimer.unref();
-    this.socket.on('connect', () => {
-      this.clearConnectTimer();
-      this.connected = true;
-      this.listener.onPeerConnect(this);
+    this.attempt = dial(host, port, {
+      ready: (socket) => this.ready(socket),
+      failed: (error) => this.gone(error),
     });
+  }
+
+  private ready(socket: Socket): void {
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
+    this.socket = socket;
+    this.clearConnectTimer();
+    socket.setNoDelay(true);
+    // A host that vanishes (power loss, network partition) never sends a FIN or RST: keepalive
+    // probes are what eventually close the socket, so that its links fire 'exited'.
+    socket.setKeepAlive(true, KEEPALIVE_INITIAL_DELAY);
     // The peer's responses (202s) carry nothing we need; flowing mode without a 'data'
     // listener reads and drops them so the peer's writes never stall.
-    this.socket.resume();
-    this.socket.on('error', (error) => this.gone(error));
+    socket.resume();
+    socket.on('error', (error) => this.gone(error));
     // A peer that closes its side is gone for libprocess (that is what 'exited' means).
-    this.socket.on('end', () => this.gone(undefined));
-    this.socket.on('close', () => this.gone(undefined));
+    socket.on('end', () => this.gone(undefined));
+    socket.on('close', () => this.gone(undefined));
+    if (this.pending.length > 0) {
+      socket.cork();
+      for (const chunk of this.pending) socket.write(chunk);
+      socket.uncork();
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
+    this.connected = true;
+    if (this.endWhenReady) {
+      this.end();
+      return;
+    }
+    this.listener.onPeerConnect(this);
   }
 
   /** Bytes waiting to be handed to the kernel (Node's buffer plus the unflushed slab). */
   get queuedBytes(): number {
-    return this.socket.writableLength + (this.slabEnd - this.slabStart);
+    return (
+      (this.socket === null ? this.pendingBytes : this.socket.writableLength) +
+      (this.slabEnd - this.slabStart)
+    );
   }
 
   /**
@@ -171,14 +210,14 @@ export class PeerConnection {
     if (size >= LARGE_MESSAGE_BYTES) {
       this.flushSlab();
       // Head, body and chunk end leave as one writev, the body without a copy.
-      this.socket.cork();
-      this.socket.write(head);
+      this.socket?.cork();
+      this.write(head);
       if (bodyLength > 0) {
-        this.socket.write(`${bodyLength.toString(16)}\r\n`, 'latin1');
-        this.socket.write(body);
-        this.socket.write(MESSAGE_BODY_END);
+        this.write(Buffer.from(`${bodyLength.toString(16)}\r\n`, 'latin1'));
+        this.write(body);
+        this.write(MESSAGE_BODY_END);
       }
-      this.socket.uncork();
+      this.socket?.uncork();
       return true;
     }
     let slab = this.slab;
@@ -265,7 +304,8 @@ export class PeerConnection {
   end(): void {
     if (this.closed) return;
     this.flush();
-    this.socket.end();
+    if (this.socket === null) this.endWhenReady = true;
+    else this.socket.end();
   }
 
   /** Immediate close; whatever is still queued is lost. */
@@ -276,8 +316,17 @@ export class PeerConnection {
   private flushSlab(): void {
     if (this.slabEnd > this.slabStart) {
       // The written range is never touched again, so Node may keep referencing it.
-      this.socket.write(this.slab!.subarray(this.slabStart, this.slabEnd));
+      this.write(this.slab!.subarray(this.slabStart, this.slabEnd));
       this.slabStart = this.slabEnd;
+    }
+  }
+
+  private write(chunk: Uint8Array): void {
+    if (this.socket !== null) {
+      this.socket.write(chunk);
+    } else {
+      this.pending.push(chunk as Buffer);
+      this.pendingBytes += chunk.length;
     }
   }
 
@@ -298,7 +347,10 @@ export class PeerConnection {
     this.heads.clear();
     this.headCount = 0;
     this.lastHead = null;
-    this.socket.destroy();
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (this.socket === null) this.attempt.abort();
+    else this.socket.destroy();
     try {
       this.listener.onPeerClose(this, error, lostBytes);
     } finally {

@@ -15,6 +15,11 @@ import type {
   PeerConnection,
   PeerConnectionListener,
 } from './peer-connection.js';
+import { TlsAcceptor } from './tls/tls-acceptor.js';
+import { loadTlsContext } from './tls/tls-context.js';
+import { dialPlain, tlsDialer, type OutboundDial } from './tls/tls-dialer.js';
+import { isTlsFailure } from './tls/tls-errors.js';
+import { resolveTlsSettings } from './tls/tls-settings.js';
 import { Upid } from './upid.js';
 import type { WireNodeHandlers, WireNodeOptions } from './wire.interfaces.js';
 import {
@@ -60,13 +65,16 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
   private readonly connections: ConnectionPool;
   private readonly inbound = new Set<InboundConnection>();
   private readonly inboundContext: InboundContext;
+  /** Set by `listen()` when TLS is on: the listener's handshakes, and TLS dialing. */
+  private tlsAcceptor: TlsAcceptor | null = null;
+  private dial: OutboundDial = dialPlain;
 
   constructor(
-    options: WireNodeOptions,
+    private readonly wireOptions: WireNodeOptions,
     private readonly handlers: WireNodeHandlers,
   ) {
     super();
-    this.options = resolveWireNodeOptions(options, process.env);
+    this.options = resolveWireNodeOptions(wireOptions, process.env);
     const peerListener: PeerConnectionListener = {
       onPeerConnect: (connection) => this.announceLinks(connection),
       onPeerClose: (connection, error, lostBytes) =>
@@ -76,6 +84,7 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
       {
         maxQueuedBytes: this.options.limits.maxQueuedBytesPerPeer,
         connectTimeout: this.options.connectTimeout,
+        dial: (host, port, handlers) => this.dial(host, port, handlers),
       },
       peerListener,
     );
@@ -112,7 +121,8 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
 
   /**
    * Binds the listener. Rejects with a {@link BindError} naming the address and the setting it
-   * came from (address in use, bad address, bad port).
+   * came from (address in use, bad address, bad port), or a `TlsConfigError` naming the TLS
+   * variable or option to fix (missing file, key not matching the certificate, bad value).
    */
   listen(): Promise<void> {
     if (this.closePromise !== null) {
@@ -125,6 +135,12 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
     const addresses = resolveWireAddresses(this.options, networkInterfaces());
     if (addresses instanceof BindError) return Promise.reject(addresses);
     const { bindIp: ip, bindPort: port } = addresses;
+    try {
+      this.setUpTls();
+    } catch (error) {
+      this.listenPromise = null;
+      return Promise.reject(error);
+    }
     return new Promise<void>((resolve, reject) => {
       const server = createServer({ noDelay: true }, (socket) =>
         this.accept(socket),
@@ -269,6 +285,7 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
       else server.close(() => resolve());
     });
     this.links.clear();
+    this.tlsAcceptor?.close();
     const pending: Promise<void>[] = [this.connections.endAll()];
     for (const connection of this.inbound) {
       pending.push(connection.whenClosed);
@@ -289,7 +306,38 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
     this.inbound.clear();
   }
 
+  /**
+   * Resolves the `ssl` option and `LIBPROCESS_SSL_*`; with TLS on, loads the certificates and
+   * switches the listener and the dialing to TLS. libprocess logs its configuration warnings;
+   * they go to Node's warning channel here (`process.on('warning')`, printed on stderr).
+   */
+  private setUpTls(): void {
+    const { settings, warnings } = resolveTlsSettings(
+      this.wireOptions.ssl,
+      process.env,
+    );
+    if (!settings.enabled) return;
+    const context = loadTlsContext(settings);
+    for (const warning of [...warnings, ...context.warnings]) {
+      process.emitWarning(warning, 'LibprocessTlsWarning');
+    }
+    this.tlsAcceptor = new TlsAcceptor(context, {
+      onConnection: (socket) => this.serve(socket),
+      onError: (error) => this.reportError(error),
+    });
+    this.dial = tlsDialer(context);
+  }
+
   private accept(socket: Socket): void {
+    if (this.closePromise !== null) {
+      socket.destroy();
+      return;
+    }
+    if (this.tlsAcceptor !== null) this.tlsAcceptor.accept(socket);
+    else this.serve(socket);
+  }
+
+  private serve(socket: Socket): void {
     if (this.closePromise !== null) {
       socket.destroy();
       return;
@@ -315,7 +363,11 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
     this.connections.forget(connection);
     if (this.closePromise !== null) return;
     const links = this.links.takeAt(connection.address);
-    if (lostBytes > 0 || (error !== undefined && links.length === 0)) {
+    // A failed TLS handshake or verification is a configuration mismatch: always reported.
+    if (
+      lostBytes > 0 ||
+      (error !== undefined && (links.length === 0 || isTlsFailure(error)))
+    ) {
       const code =
         (error as NodeJS.ErrnoException | undefined)?.code ?? 'ECONNCLOSED';
       this.reportError(

@@ -1,3 +1,4 @@
+import type { TlsOptions } from './tls/tls-options.interface.js';
 import type { Upid } from './upid.js';
 
 /**
@@ -76,6 +77,12 @@ export interface WireNodeOptions {
    * links fire 'exited' and its queued messages are dropped with an 'error' (`ETIMEDOUT`).
    */
   connectTimeout?: number;
+  /**
+   * TLS for every connection, accepted and opened (C++ libprocess built with SSL). Unset fields
+   * fall back to the `LIBPROCESS_SSL_*` variables (legacy `SSL_*`), then to libprocess'
+   * defaults; TLS is off unless `enabled` (or `LIBPROCESS_SSL_ENABLED=true`).
+   */
+  ssl?: TlsOptions;
 }
 
 /**

@@ -15,6 +15,9 @@ export interface CliOptions {
   ip?: string;
   port: number;
   advertiseIp?: string;
+  /** Framework authentication (CRAM-MD5): the principal and a file holding its secret. */
+  principal?: string;
+  secretFile?: string;
   verbose: boolean;
 }
 
@@ -33,7 +36,10 @@ master, launches --tasks copies of --cmd on the offers it gets, acknowledges eve
 prints a line per task state change and a summary, then tears the framework down.
 
 Options:
-  --master <host:port|local>  Mesos master to register with; "local" (default) starts an embedded
+  --master <address|local>    Mesos master to register with: host:port (a non-leading master's
+                              redirect is followed), zk://[user:pass@]host:port[,...]/path (the
+                              leader registered in ZooKeeper, followed through failovers) or
+                              file:///path holding either; "local" (default) starts an embedded
                               master + agent simulator in this process (a test double, not Mesos)
   --tasks <n>                 number of tasks to run (default 3)
   --cmd <command>             shell command of each task (default "echo hello")
@@ -42,7 +48,10 @@ Options:
   --name <name>               framework name (default "nestjs-libprocess-sample")
   --user <user>               user the tasks run as (default: the current user)
   --failover-timeout <s>      seconds the master keeps the framework while disconnected (default 60)
-  --framework-id <id>         resume this framework after a scheduler restart (subscribes with force)
+  --framework-id <id>         resume this framework after a scheduler restart (subscribes with force,
+                              adopts the tasks of the previous run that still run)
+  --principal <name>          authenticate the framework (CRAM-MD5) as this principal
+  --secret-file <path>        file holding the principal's secret (with --principal)
   --ip <ip>                   ip to listen on (default 127.0.0.1 with --master local, else
                               LIBPROCESS_IP or 0.0.0.0)
   --port <port>               port to listen on (default 0: any free port)
@@ -90,6 +99,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         ip: { type: 'string' },
         port: { type: 'string', default: '0' },
         'advertise-ip': { type: 'string' },
+        principal: { type: 'string' },
+        'secret-file': { type: 'string' },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -102,10 +113,23 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   }
 
   const master = values.master.trim();
-  if (master !== 'local' && !/^(master@)?[^\s@]+:\d{1,5}$/.test(master)) {
+  if (
+    master !== 'local' &&
+    !/^(master@)?[^\s@/]+:\d{1,5}$/.test(master) &&
+    !/^zk:\/\/([^@/\s]+@)?[^\s/@]+:\d{1,5}(,[^\s/@,]+:\d{1,5})*(\/\S*)?$/.test(
+      master,
+    ) &&
+    !/^file:\/\/\/\S+$/.test(master)
+  ) {
     throw new CliUsageError(
-      `--master must be "local" or host:port, got "${master}"`,
+      `--master must be "local", host:port, zk://host:port[,...]/path or file:///path, got "${master}"`,
     );
+  }
+  if (
+    (values.principal === undefined) !==
+    (values['secret-file'] === undefined)
+  ) {
+    throw new CliUsageError('--principal and --secret-file go together');
   }
   const failoverTimeout = Number(values['failover-timeout']);
   if (!Number.isFinite(failoverTimeout) || failoverTimeout < 0) {
@@ -139,6 +163,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       ip: values.ip,
       port,
       advertiseIp: values['advertise-ip'],
+      principal: values.principal,
+      secretFile: values['secret-file'],
       verbose: values.verbose,
     },
   };

@@ -1,66 +1,33 @@
 import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
-import { request } from 'node:http';
-import { Upid } from '../../lib/index.js';
-import { MASTER_PROCESS_ID } from '../../lib/mesos/index.js';
-
-const STATE_TIMEOUT_MS = 2000;
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 /**
- * `host:port` (or `master@host:port`) to the master's pid with an IPv4 address: the scheduler
- * compares senders with it, and masters send from their ip, never a hostname.
+ * A host the master (or ZooKeeper) is reached at, to pick the local address the master can
+ * connect back to: the host of `host:port`, the first ZooKeeper server of `zk://`, or of what a
+ * `file://` holds.
  */
-export async function resolveMasterPid(address: string): Promise<Upid> {
-  const hostPort = address.replace(/^master@/, '');
-  const separator = hostPort.lastIndexOf(':');
-  const host = hostPort.slice(0, separator).replace(/^\[|\]$/g, '');
-  const port = Number(hostPort.slice(separator + 1));
-  const { address: ip } = await lookup(host, { family: 4 });
-  return new Upid(MASTER_PROCESS_ID, ip, port);
+export function routeHost(master: string): string {
+  let value = master.trim();
+  if (value.startsWith('file://')) {
+    value = readFileSync(fileURLToPath(value), 'utf8').trim();
+  }
+  if (value.startsWith('zk://')) {
+    value = value
+      .slice('zk://'.length)
+      .replace(/^[^@/]*@/, '')
+      .split(/[,/]/)[0];
+  }
+  value = value.replace(/^master@/, '');
+  return value.slice(0, value.lastIndexOf(':')).replace(/^\[|\]$/g, '');
 }
 
-/**
- * Asks `GET /master/state` for the leading master (its `leader` field), as mesos-go's standalone
- * detector does, so that pointing at a non-leading master of an HA cluster still works. A peer
- * that does not answer is taken as the leader itself.
- */
-export function detectLeader(master: Upid): Promise<Upid> {
-  return new Promise((resolve) => {
-    const fallback = () => resolve(master);
-    const req = request(
-      {
-        host: master.host,
-        port: master.port,
-        path: '/master/state',
-        agent: false,
-        timeout: STATE_TIMEOUT_MS,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', fallback);
-        res.on('end', () => {
-          try {
-            const leader = (
-              JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-                leader?: unknown;
-              }
-            ).leader;
-            resolve(typeof leader === 'string' ? Upid.parse(leader) : master);
-          } catch {
-            fallback();
-          }
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy());
-    req.on('error', fallback);
-    req.end();
-  });
-}
-
-/** The local address the kernel would use to reach `ip`, i.e. one the master can connect back to. */
-export function localAddressTowards(ip: string, port: number): Promise<string> {
+/** The local address the kernel would use to reach `host`, i.e. one the master can connect back to. */
+export async function localAddressTowards(host: string): Promise<string> {
+  const ip =
+    isIP(host) !== 0 ? host : (await lookup(host, { family: 4 })).address;
   return new Promise((resolve, reject) => {
     // A connected UDP socket sends nothing; it only makes the kernel pick the route and source address.
     const socket = createSocket('udp4');
@@ -68,7 +35,7 @@ export function localAddressTowards(ip: string, port: number): Promise<string> {
       socket.close();
       reject(error);
     });
-    socket.connect(port, ip, () => {
+    socket.connect(9, ip, () => {
       const { address } = socket.address();
       socket.close();
       resolve(address);

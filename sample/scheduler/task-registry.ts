@@ -1,14 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { isRetryableState, isTerminalState } from '../../lib/mesos/index.js';
-import { SCHEDULER_CONFIG, type SchedulerConfig } from './scheduler.config.js';
+import { isRetryableState, isTerminalState } from 'nestjs-libprocess/mesos';
+import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
 
 /** Not yet launched (no Mesos state exists before the ACCEPT). */
 export const PENDING = 'PENDING';
 
-/** One task of the run, as the scheduler knows it. */
+/** One task of the run (`task-N`), as the scheduler knows it. */
 export interface TaskRecord {
   readonly id: string;
   state: string;
+  /** The Mesos task id of the current launch: `task-N.<random>`, fresh for every launch. */
+  mesosId?: string;
   agentId?: string;
   hostname?: string;
   /** Launches so far (a retryable loss puts the task back to PENDING). */
@@ -17,6 +20,8 @@ export interface TaskRecord {
   endedAt?: number;
   /** The latest status message (e.g. "Command exited with status 1"). */
   message?: string;
+  /** Since when the master has answered "lost"/"unknown" for a task we believe active. */
+  unknownSince?: number;
 }
 
 /** A status applied to a task. */
@@ -25,20 +30,28 @@ export interface TaskTransition {
   previous: string;
   /** False for a repeated state or an update to a task that is already terminal. */
   changed: boolean;
-  /** The loss was retryable and the task went back to PENDING for another launch. */
-  requeued: boolean;
+  /** The loss was retryable and the task has launches left. */
+  retryable: boolean;
+}
+
+/** `task-2.5f0c9e1a` -> `task-2`: the run's task an id of any launch belongs to. */
+export function taskOfMesosId(mesosId: string): string | undefined {
+  return /^(task-\d+)\.[0-9a-f]+$/.exec(mesosId)?.[1];
 }
 
 /**
  * The tasks of this run and their states: which still need an offer, which are active (to
- * reconcile), and whether the run is over.
+ * reconcile), and whether the run is over. Every launch gets a fresh Mesos task id, so an update of
+ * an older launch is never taken for the current one, and the master never sees a duplicate id.
  */
 @Injectable()
 export class TaskRegistry {
   private readonly tasks = new Map<string, TaskRecord>();
+  /** Mesos ids of earlier launches that may still be running somewhere (to kill if they speak). */
+  private readonly stale = new Set<string>();
   private readonly maxRetries: number;
 
-  constructor(@Inject(SCHEDULER_CONFIG) config: SchedulerConfig) {
+  constructor(@Inject(SAMPLE_CONFIG) config: SampleConfig) {
     this.maxRetries = config.maxRetries ?? 2;
     for (let i = 1; i <= config.tasks; i++) {
       const id = `task-${i}`;
@@ -52,6 +65,17 @@ export class TaskRegistry {
 
   get(taskId: string): TaskRecord | undefined {
     return this.tasks.get(taskId);
+  }
+
+  /** The task whose current launch has this Mesos id. */
+  byMesosId(mesosId: string): TaskRecord | undefined {
+    const task = this.tasks.get(taskOfMesosId(mesosId) ?? '');
+    return task?.mesosId === mesosId ? task : undefined;
+  }
+
+  /** An id of an earlier launch of one of our tasks. */
+  isStale(mesosId: string): boolean {
+    return this.stale.has(mesosId);
   }
 
   pending(): TaskRecord[] {
@@ -73,52 +97,66 @@ export class TaskRegistry {
     return this.all().every((task) => task.state === 'TASK_FINISHED');
   }
 
+  /** A new launch: a fresh Mesos id (the previous one, if any, becomes stale). */
   markLaunched(
     task: TaskRecord,
     agentId: string,
     hostname: string,
     now: number,
-  ): TaskTransition {
-    const previous = task.state;
+  ): string {
+    if (task.mesosId) this.stale.add(task.mesosId);
+    const mesosId = `${task.id}.${randomBytes(4).toString('hex')}`;
     Object.assign(task, {
       state: 'TASK_STAGING',
+      mesosId,
       agentId,
       hostname,
       launchedAt: now,
+      endedAt: undefined,
+      message: undefined,
+      unknownSince: undefined,
     });
     task.launches++;
-    task.endedAt = undefined;
-    task.message = undefined;
-    return { task, previous, changed: true, requeued: false };
+    return mesosId;
   }
 
   /**
-   * Applies a status update. A retryable loss (TASK_LOST, DROPPED, GONE) of a task that has
-   * launches left puts it back to PENDING so that the next offer launches it again.
+   * Takes over a task of a previous scheduler instance of this framework (found by implicit
+   * reconciliation after a restart): it counts as launched.
    */
+  adopt(
+    mesosId: string,
+    state: string,
+    agentId: string | undefined,
+    now: number,
+  ): TaskRecord | undefined {
+    const task = this.tasks.get(taskOfMesosId(mesosId) ?? '');
+    if (!task || task.state !== PENDING) return undefined;
+    Object.assign(task, { state, mesosId, agentId, launchedAt: now });
+    task.launches++;
+    if (isTerminalState(state)) task.endedAt = now;
+    return task;
+  }
+
+  /** Applies a status update of the current launch of a task. */
   applyStatus(
-    taskId: string,
+    task: TaskRecord,
     state: string,
     message: string | undefined,
     now: number,
-  ): TaskTransition | undefined {
-    const task = this.tasks.get(taskId);
-    if (!task || task.state === PENDING) {
-      return undefined;
-    }
+  ): TaskTransition {
     const previous = task.state;
     // A terminal state is final (a late or duplicate update cannot revive the task).
     if (previous === state || isTerminalState(previous)) {
-      return { task, previous, changed: false, requeued: false };
+      return { task, previous, changed: false, retryable: false };
     }
     task.state = state;
     task.message = message || task.message;
-    if (isTerminalState(state)) {
-      task.endedAt = now;
-    }
-    const requeued =
+    task.unknownSince = undefined;
+    if (isTerminalState(state)) task.endedAt = now;
+    const retryable =
       isRetryableState(state) && task.launches <= this.maxRetries;
-    return { task, previous, changed: true, requeued };
+    return { task, previous, changed: true, retryable };
   }
 
   /** Puts a lost task back in the queue (after its loss has been reported). */

@@ -44,6 +44,10 @@ describe('parseCliArgs', () => {
       'nobody',
       '--name',
       'demo',
+      '--principal',
+      'fw',
+      '--secret-file',
+      '/etc/fw.secret',
       '--verbose',
     ]);
     expect(command).toEqual({
@@ -61,8 +65,21 @@ describe('parseCliArgs', () => {
         advertiseIp: '10.0.0.9',
         user: 'nobody',
         name: 'demo',
+        principal: 'fw',
+        secretFile: '/etc/fw.secret',
         verbose: true,
       },
+    });
+  });
+
+  it.each([
+    'master@10.0.0.5:5050',
+    'zk://10.0.0.1:2181/mesos',
+    'zk://user:pass@h1:2181,h2:2181,h3:2181/mesos',
+    'file:///etc/mesos/zk',
+  ])('accepts --master %s', (master) => {
+    expect(parseCliArgs(['--master', master])).toMatchObject({
+      options: { master },
     });
   });
 
@@ -78,8 +95,13 @@ describe('parseCliArgs', () => {
     [['--mem', ''], '--mem must be a positive number, got ""'],
     [
       ['--master', 'nowhere'],
-      '--master must be "local" or host:port, got "nowhere"',
+      '--master must be "local", host:port, zk://host:port[,...]/path or file:///path, got "nowhere"',
     ],
+    [
+      ['--master', 'zk://h1/mesos'],
+      '--master must be "local", host:port, zk://host:port[,...]/path or file:///path, got "zk://h1/mesos"',
+    ],
+    [['--principal', 'fw'], '--principal and --secret-file go together'],
     [['--port', '70000'], '--port must be an integer 0-65535, got "70000"'],
     [
       ['--failover-timeout=-2'],

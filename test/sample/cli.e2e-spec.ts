@@ -146,7 +146,8 @@ describe('sample CLI (node dist/sample/main.js)', () => {
   it('prints usage for --help and rejects a bad flag with exit code 2', async () => {
     const help = await run('node', [MAIN, '--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('--master <host:port|local>');
+    expect(help.stdout).toContain('--master <address|local>');
+    expect(help.stdout).toContain('--secret-file <path>');
 
     const bad = await run('node', [MAIN, '--tasks', 'zero']);
     expect(bad.code).toBe(2);

@@ -1,6 +1,6 @@
 import type { INestMicroservice } from '@nestjs/common';
 import type { RunOutput } from '../../sample/scheduler/run-report.js';
-import type { SchedulerConfig } from '../../sample/scheduler/scheduler.config.js';
+import type { SampleRunOptions } from '../../sample/run-sample.js';
 import type { ReceivedCall } from '../../lib/mesos/testing/index.js';
 
 /** Collects what the scheduler prints (progress lines and the summary). */
@@ -13,21 +13,22 @@ export class CapturedOutput implements RunOutput {
   }
 }
 
-/** A scheduler config for tests: fast SUBSCRIBE retries, small tasks. */
+/** Sample options for tests: fast SUBSCRIBE retries, small tasks, on 127.0.0.1. */
 export function testConfig(
   master: string,
-  overrides: Partial<SchedulerConfig> = {},
-): SchedulerConfig {
+  overrides: Partial<SampleRunOptions> = {},
+): SampleRunOptions {
   return {
     master,
     tasks: 3,
-    command: 'echo hello',
+    cmd: 'echo hello',
     cpus: 0.1,
     mem: 32,
-    frameworkName: 'sample-e2e',
+    name: 'sample-e2e',
     user: 'tester',
     failoverTimeout: 60,
     ip: '127.0.0.1',
+    port: 0,
     registrationBackoffMs: 100,
     ...overrides,
   };

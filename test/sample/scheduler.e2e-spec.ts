@@ -1,9 +1,13 @@
+import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
 import type { Upid } from '../../lib/index.js';
-import { MesosMessage } from '../../lib/mesos/index.js';
+import type { TaskInfo } from '../../lib/mesos/index.js';
 import { startScheduler, startSimulator } from '../../sample/run-sample.js';
-import type { MesosSimulator } from '../../lib/mesos/testing/index.js';
+import type {
+  MesosSimulator,
+  ReceivedCall,
+} from '../../lib/mesos/testing/index.js';
 import { TaskRegistry } from '../../sample/scheduler/task-registry.js';
 import {
   callsOfType,
@@ -13,9 +17,19 @@ import {
 } from './sample-test.helpers.js';
 import { waitFor } from '../support/wait-for.js';
 
+type Received = ReceivedCall[];
+
+function launchedTasks(received: Received): TaskInfo[] {
+  return callsOfType(received, 'ACCEPT').flatMap(
+    ({ call }) =>
+      call.accept?.operations?.flatMap((op) => op.launch?.task_infos ?? []) ??
+      [],
+  );
+}
+
 /**
- * The sample scheduler against the embedded simulator, both in this Jest process on
- * 127.0.0.1 ephemeral ports, talking libprocess over real sockets.
+ * The sample scheduler (a Nest app on the package's SchedulerDriver) against the embedded
+ * simulator, both in this Jest process on 127.0.0.1 ephemeral ports, over real sockets.
  */
 describe('sample scheduler against the master simulator', () => {
   const apps: Array<Pick<INestMicroservice, 'close'> | undefined> = [];
@@ -36,12 +50,12 @@ describe('sample scheduler against the master simulator', () => {
   ) {
     const output = new CapturedOutput();
     const started = await startScheduler(
-      testConfig(master.toString(), overrides),
+      testConfig(`${master.host}:${master.port}`, overrides),
       false,
       output,
     );
     apps.push(started.app);
-    return { ...started, output };
+    return { ...started, output, tasks: started.app.get(TaskRegistry) };
   }
 
   /** TEARDOWN is a framework's last call: once the master removed it, every call has arrived. */
@@ -59,11 +73,11 @@ describe('sample scheduler against the master simulator', () => {
     );
   }
 
-  it('registers, launches 3 tasks, acknowledges every update, and tears down when all FINISHED', async () => {
+  it('registers, launches 3 tasks with fresh ids, acknowledges every update, and tears down when all FINISHED', async () => {
     const sim = await simulator();
-    const { scheduler: service, output } = await scheduler(sim.master);
+    const { scheduler: sample, output } = await scheduler(sim.master);
 
-    const result = await service.finished;
+    const result = await sample.finished;
 
     expect(result.succeeded).toBe(true);
     expect(result.tasks.map((task) => task.state)).toEqual([
@@ -74,21 +88,26 @@ describe('sample scheduler against the master simulator', () => {
     await removed(sim, result.frameworkId);
     const received = sim.process.calls;
     expect(received[0].call.type).toBe('SUBSCRIBE');
+    // D: the driver fills the hostname, as libmesos does.
     expect(received[0].call.subscribe?.framework_info).toMatchObject({
       user: 'tester',
       name: 'sample-e2e',
+      hostname: hostname(),
     });
     expect(received[0].call.framework_id).toBeUndefined();
-    const launched = callsOfType(received, 'ACCEPT').flatMap(
-      ({ call }) =>
-        call.accept?.operations?.flatMap((op) => op.launch?.task_infos ?? []) ??
-        [],
-    );
-    expect(launched.map((task) => task.task_id.value).sort()).toEqual([
+    expect(received[0].call.subscribe?.force).toBeUndefined();
+    const launched = launchedTasks(received);
+    // C: Mesos task ids are fresh per launch (`task-N.<random>`), named after the run's task.
+    expect(launched.map((task) => task.name).sort()).toEqual([
       'task-1',
       'task-2',
       'task-3',
     ]);
+    for (const task of launched) {
+      expect(task.task_id.value).toMatch(
+        new RegExp(`^${task.name}\\.[0-9a-f]{8}$`),
+      );
+    }
     expect(launched[0].command?.value).toBe('echo hello');
     // STARTING, RUNNING and FINISHED of each task, each acknowledged with the agent's 16-byte uuid.
     const acks = callsOfType(received, 'ACKNOWLEDGE');
@@ -98,11 +117,6 @@ describe('sample scheduler against the master simulator', () => {
       expect(call.framework_id?.value).toBe(result.frameworkId);
     }
     expect(received[received.length - 1].call.type).toBe('TEARDOWN');
-    // What a detector reads: GET /master/state names the leading master.
-    const masterState = await fetch(
-      `http://${sim.master.address}/master/state`,
-    ).then((res) => res.json() as Promise<{ leader: string }>);
-    expect(masterState.leader).toBe(sim.master.toString());
     for (const state of ['STAGING', 'STARTING', 'RUNNING', 'FINISHED']) {
       expect(output.text).toMatch(
         new RegExp(`task-3 +TASK_${state} +on localhost`),
@@ -112,12 +126,12 @@ describe('sample scheduler against the master simulator', () => {
 
   it('reports a failing command as TASK_FAILED and does not succeed', async () => {
     const sim = await simulator();
-    const { scheduler: service, output } = await scheduler(sim.master, {
+    const { scheduler: sample, output } = await scheduler(sim.master, {
       tasks: 1,
-      command: 'exit 3',
+      cmd: 'exit 3',
     });
 
-    const result = await service.finished;
+    const result = await sample.finished;
 
     expect(result.succeeded).toBe(false);
     expect(result.tasks[0]).toMatchObject({
@@ -131,44 +145,134 @@ describe('sample scheduler against the master simulator', () => {
     );
   });
 
-  it('re-subscribes with its framework id when the master restarts, reconciles, and still finishes', async () => {
-    const first = await simulator();
-    const { scheduler: service, app } = await scheduler(first.master, {
-      command: 'sleep 1',
+  it('after a master failover, asks again about tasks the new master does not know yet instead of relaunching them', async () => {
+    const sim = await simulator();
+    const {
+      scheduler: sample,
+      driver,
+      tasks,
+    } = await scheduler(sim.master, {
+      cmd: 'sleep 4',
+      lostGraceMs: 60_000,
     });
-    const tasks = app.get(TaskRegistry);
     await waitFor(
       () => tasks.all().every((task) => task.state === 'TASK_RUNNING'),
       15_000,
       'all tasks RUNNING',
     );
-    const frameworkId = service.state.frameworkId;
+    const frameworkId = driver.frameworkId;
+    const ids = tasks
+      .all()
+      .map((task) => task.mesosId)
+      .sort();
 
-    await first.app.close();
-    await waitFor(
-      () => service.state.phase === 'disconnected',
-      15_000,
-      'the scheduler to notice',
-    );
-    const second = await simulator(first.master.port);
+    // In-memory registry: the new master answers TASK_LOST until the agent re-registers.
+    await sim.process.failover({
+      registry: 'in_memory',
+      agentReregisterDelayMs: 2500,
+    });
+    const result = await sample.finished;
+    await removed(sim, result.frameworkId);
 
-    const result = await service.finished;
-    await removed(second, result.frameworkId);
-
-    const subscribe = callsOfType(second.process.calls, 'SUBSCRIBE')[0].call;
+    const received = sim.process.calls;
+    const subscribe = callsOfType(received, 'SUBSCRIBE')[0].call;
     expect(subscribe.framework_id?.value).toBe(frameworkId);
     expect(subscribe.subscribe?.framework_info.id?.value).toBe(frameworkId);
     expect(subscribe.subscribe?.force).toBe(false);
     expect(result.frameworkId).toBe(frameworkId);
-    // The new master does not know the tasks: reconciliation says TASK_LOST (no uuid, so no
-    // acknowledgement), and the scheduler launches them again.
-    const reconcile = callsOfType(second.process.calls, 'RECONCILE')[0].call;
+    // B: asked again (at least twice) rather than relaunching on the first TASK_LOST...
+    const reconciles = callsOfType(received, 'RECONCILE');
+    expect(reconciles.length).toBeGreaterThanOrEqual(2);
     expect(
-      reconcile.reconcile?.tasks?.map((task) => task.task_id.value).sort(),
-    ).toEqual(['task-1', 'task-2', 'task-3']);
+      reconciles[0].call.reconcile?.tasks
+        ?.map((task) => task.task_id.value)
+        .sort(),
+    ).toEqual(ids);
+    // ...so the tasks ran once and finished where they were.
+    expect(launchedTasks(received)).toHaveLength(0);
+    expect(result.succeeded).toBe(true);
+    expect(result.tasks.every((task) => task.launches === 1)).toBe(true);
+    expect(
+      tasks
+        .all()
+        .map((task) => task.mesosId)
+        .sort(),
+    ).toEqual(ids);
+  });
+
+  it('relaunches with fresh ids and one REVIVE once the master still does not know the tasks after the grace', async () => {
+    const sim = await simulator();
+    const { scheduler: sample, tasks } = await scheduler(sim.master, {
+      cmd: 'sleep 1',
+      lostGraceMs: 1500,
+    });
+    await waitFor(
+      () => tasks.all().every((task) => task.state === 'TASK_RUNNING'),
+      15_000,
+      'all tasks RUNNING',
+    );
+    const firstIds = tasks.all().map((task) => task.mesosId);
+
+    await sim.process.failover({
+      registry: 'in_memory',
+      agentReregisterDelayMs: 20_000,
+    });
+    const result = await sample.finished;
+
+    const received = sim.process.calls;
+    const relaunched = launchedTasks(received);
+    expect(relaunched).toHaveLength(3);
+    for (const task of relaunched) {
+      expect(firstIds).not.toContain(task.task_id.value);
+    }
+    // D: one REVIVE for the three re-queued tasks.
+    expect(callsOfType(received, 'REVIVE')).toHaveLength(1);
     expect(result.succeeded).toBe(true);
     expect(result.tasks.every((task) => task.launches === 2)).toBe(true);
-    expect(callsOfType(second.process.calls, 'ACKNOWLEDGE')).toHaveLength(9);
+  });
+
+  it('resumed with --framework-id after a crash, adopts the tasks that still run instead of launching copies', async () => {
+    const sim = await simulator();
+    const first = await scheduler(sim.master, { cmd: 'sleep 3' });
+    await waitFor(
+      () => first.tasks.all().every((task) => task.state === 'TASK_RUNNING'),
+      15_000,
+      'all tasks RUNNING',
+    );
+    const frameworkId = first.driver.frameworkId!;
+    const ids = first.tasks
+      .all()
+      .map((task) => task.mesosId)
+      .sort();
+    // As a crash: the app goes away without TEARDOWN (the driver stops with failover).
+    await first.app.close();
+    const launchedBefore = launchedTasks(sim.process.calls).length;
+
+    const second = await scheduler(sim.master, {
+      cmd: 'sleep 3',
+      frameworkId,
+      adoptWindowMs: 1000,
+    });
+    const result = await second.scheduler.finished;
+
+    expect(result.succeeded).toBe(true);
+    expect(result.frameworkId).toBe(frameworkId);
+    expect(
+      second.tasks
+        .all()
+        .map((task) => task.mesosId)
+        .sort(),
+    ).toEqual(ids);
+    expect(launchedTasks(sim.process.calls)).toHaveLength(launchedBefore);
+    const subscribe = callsOfType(sim.process.calls, 'SUBSCRIBE').pop()!.call;
+    expect(subscribe.subscribe?.force).toBe(true);
+    expect(subscribe.framework_id?.value).toBe(frameworkId);
+    // The implicit reconciliation (no task list) that found them.
+    expect(
+      callsOfType(sim.process.calls, 'RECONCILE').some(
+        ({ call }) => (call.reconcile?.tasks ?? []).length === 0,
+      ),
+    ).toBe(true);
   });
 
   it('aborts with the message of a FrameworkErrorMessage', async () => {
@@ -176,14 +280,10 @@ describe('sample scheduler against the master simulator', () => {
     // A framework with failover_timeout 0 is removed as soon as its link breaks...
     const first = await scheduler(sim.master, {
       failoverTimeout: 0,
-      command: 'sleep 5',
+      cmd: 'sleep 5',
     });
-    await waitFor(
-      () => first.scheduler.state.phase === 'subscribed',
-      15_000,
-      'registration',
-    );
-    const frameworkId = first.scheduler.state.frameworkId;
+    await waitFor(() => first.driver.connected, 15_000, 'registration');
+    const frameworkId = first.driver.frameworkId;
     await first.app.close();
     await removed(sim, frameworkId);
 
@@ -196,68 +296,5 @@ describe('sample scheduler against the master simulator', () => {
     ).toBe(true);
     expect(result.succeeded).toBe(false);
     expect(result.abortReason).toContain('Framework has been removed');
-  });
-
-  it('acknowledges a status update only when it has both a uuid and a pid', async () => {
-    const sim = await simulator();
-    const { scheduler: service, app } = await scheduler(sim.master, {
-      tasks: 1,
-      command: 'sleep 1',
-    });
-    const tasks = app.get(TaskRegistry);
-    await waitFor(
-      () => tasks.get('task-1')?.state === 'TASK_RUNNING',
-      15_000,
-      'the task RUNNING',
-    );
-    const schedulerPid = service.state.pid!;
-    const frameworkId = service.state.frameworkId!;
-    const injectedAcks = () =>
-      callsOfType(sim.process.calls, 'ACKNOWLEDGE')
-        .map(({ call }) => call.acknowledge!)
-        .filter((ack) => ack.slave_id.value === 'injected-S0');
-
-    const uuidNoPid = Buffer.alloc(16, 0xaa);
-    const uuidAndPid = Buffer.alloc(16, 0xbb);
-    const update = (uuid?: Buffer, pid?: string) => ({
-      update: {
-        framework_id: { value: frameworkId },
-        slave_id: { value: 'injected-S0' },
-        status: {
-          task_id: { value: 'task-1' },
-          state: 'TASK_RUNNING',
-          ...(uuid && { uuid }),
-        },
-        timestamp: Date.now() / 1000,
-        ...(uuid && { uuid }),
-      },
-      ...(pid && { pid }),
-    });
-    sim.app.sendAsMaster(
-      schedulerPid,
-      MesosMessage.StatusUpdate,
-      update(undefined, 'slave(1)@127.0.0.1:1'),
-    );
-    sim.app.sendAsMaster(
-      schedulerPid,
-      MesosMessage.StatusUpdate,
-      update(uuidNoPid),
-    );
-    // The control: this one must be acknowledged. The scheduler handles messages in order and its
-    // calls reach the master in order, so once this ACKNOWLEDGE is in, any for the two above would be.
-    sim.app.sendAsMaster(
-      schedulerPid,
-      MesosMessage.StatusUpdate,
-      update(uuidAndPid, 'slave(1)@127.0.0.1:1'),
-    );
-    await waitFor(
-      () => injectedAcks().length > 0,
-      15_000,
-      'the control acknowledgement',
-    );
-
-    expect(injectedAcks()).toHaveLength(1);
-    expect(Buffer.from(injectedAcks()[0].uuid).equals(uuidAndPid)).toBe(true);
-    expect((await service.finished).succeeded).toBe(true);
   });
 });

@@ -63,6 +63,9 @@ export abstract class SchedulerCalls {
   /** Agent id -> pid, for framework messages sent straight to the agent. */
   protected readonly slavePids = new Map<string, Upid>();
   protected readonly reconciliations = new Set<PendingReconciliation>();
+  /** Callbacks running (a stop() from one of them waits for its end). */
+  protected callbackDepth = 0;
+  private pendingStop?: { failover: boolean };
 
   constructor(
     protected readonly actors: ActorRef,
@@ -83,19 +86,20 @@ export abstract class SchedulerCalls {
 
   /** TEARDOWN unless `failover` (then the master keeps the framework for `failover_timeout`). */
   stop(failover = false): DriverStatus {
-    if (
-      this.status !== DriverStatus.RUNNING &&
-      this.status !== DriverStatus.ABORTED
-    ) {
-      return this.status;
+    // An aborted driver has already stopped: libmesos answers ABORTED too.
+    if (!this.running) return this.status;
+    if (this.callbackDepth > 0) {
+      // Called from a callback: the update it handles is acknowledged first (libmesos' stop is
+      // asynchronous too), so the master gets the ACKNOWLEDGE before the TEARDOWN.
+      this.pendingStop ??= { failover };
+      return DriverStatus.STOPPED;
     }
     this.logger.log(
-      `Stopping framework ${this.frameworkId ?? '(unregistered)'}`,
+      `Stopping framework ${this.frameworkId ?? '(unregistered)'}${failover ? ' (failover)' : ''}`,
     );
     if (this.connected && !failover) this.sendCall({ type: 'TEARDOWN' });
-    const aborted = this.status === DriverStatus.ABORTED;
     this.connected = false;
-    this.finish(aborted ? DriverStatus.ABORTED : DriverStatus.STOPPED);
+    this.finish(DriverStatus.STOPPED);
     return this.status;
   }
 
@@ -406,6 +410,7 @@ export abstract class SchedulerCalls {
         `Scheduler callback ${name} failed: ${error instanceof Error ? error.message : String(error)}`,
         error instanceof Error ? error.stack : undefined,
       );
+    this.callbackDepth++;
     try {
       const result = callback.apply(this.scheduler, args);
       if (result instanceof Promise) {
@@ -416,7 +421,18 @@ export abstract class SchedulerCalls {
     } catch (error) {
       failed(error);
       return false;
+    } finally {
+      this.callbackDepth--;
+      this.stopIfAsked();
     }
+  }
+
+  /** Runs a stop() a callback asked for, once the callbacks (and what follows them) are done. */
+  protected stopIfAsked(): void {
+    if (this.callbackDepth > 0 || !this.pendingStop) return;
+    const { failover } = this.pendingStop;
+    this.pendingStop = undefined;
+    this.stop(failover);
   }
 
   protected finish(status: DriverStatus): void {

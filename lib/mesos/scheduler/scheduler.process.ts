@@ -347,8 +347,27 @@ export class SchedulerProcess extends SchedulerCalls {
       if (reconciliation.answer(status))
         this.reconciliations.delete(reconciliation);
     }
-    const result = this.invoke('statusUpdate', status);
+    // Held like a callback until acknowledged: a stop() it asks for comes after the ACKNOWLEDGE.
+    this.callbackDepth++;
+    try {
+      this.acknowledgeAfter(
+        this.invoke('statusUpdate', status),
+        update,
+        acknowledgeable,
+      );
+    } finally {
+      this.callbackDepth--;
+      this.stopIfAsked();
+    }
+  }
+
+  private acknowledgeAfter(
+    result: boolean | Promise<unknown>,
+    update: StatusUpdate,
+    acknowledgeable: boolean,
+  ): void {
     if (!this.config.implicitAcknowledgements || !acknowledgeable) return;
+    const status = update.status;
     // sched.cpp acknowledges whenever the update has a uuid (master-generated ones have none).
     const acknowledge = () => {
       if (!this.running || !this.connected) return;
