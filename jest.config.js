@@ -1,12 +1,14 @@
 /** Jest 30 in native ESM mode (run through `node --experimental-vm-modules`). */
 export default {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  // examples/ holds the README's code, its tests included.
+  roots: ['<rootDir>/test', '<rootDir>/examples'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
-    // The sample imports the package by name (tsconfig `paths` does the same for tsc).
+    // The package's own name, as the sample and examples/ import it (tsconfig `paths` does the
+    // same for tsc).
     '^nestjs-libprocess$': '<rootDir>/lib/index.ts',
     '^nestjs-libprocess/(.*)$': '<rootDir>/lib/$1/index.ts',
   },

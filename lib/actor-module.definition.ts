@@ -13,6 +13,7 @@ export const {
   ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<ActorModuleOptions>({ moduleName: 'Actor' })
   .setClassMethodName('forRoot')
+  .setFactoryMethodName('createActorOptions')
   .setExtras({ isGlobal: true }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,

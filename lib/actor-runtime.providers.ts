@@ -1,4 +1,4 @@
-import { Logger, type Provider } from '@nestjs/common';
+import { ForbiddenException, Logger, type Provider } from '@nestjs/common';
 
 import { ACTOR_MODULE_OPTIONS } from './actor-module.definition.js';
 import { LibprocessContext } from './ctx-host/libprocess.context.js';
@@ -23,8 +23,15 @@ export class NestRuntimeLogger implements RuntimeLogger {
     this.logger.warn(message);
   }
 
-  error(message: string, stack?: string): void {
-    this.logger.error(message, stack);
+  handlerFailed(message: string, error: unknown): void {
+    if (error instanceof ForbiddenException) {
+      // A guard said no: expected, and its stack only shows Nest's internals.
+      this.logger.warn(`${message}: ${error.message}`);
+    } else if (error instanceof Error) {
+      this.logger.error(`${message}: ${error.message}`, error.stack);
+    } else {
+      this.logger.error(`${message}: ${String(error)}`);
+    }
   }
 }
 

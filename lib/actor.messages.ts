@@ -13,3 +13,7 @@ export const IGNORED_PATTERN = (pattern: string) =>
   `Ignored the handler of pattern "${pattern}": libprocess patterns are "<process id>/<message name>".`;
 export const MESSAGE_PATTERN_ONE_WAY = () =>
   '@MessagePattern handlers get no reply path on libprocess (messages are one-way); their results are dropped.';
+export const NEVER_LISTENED = (ids: string[], seconds: number) =>
+  `${ids.length} process(es) (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', ...' : ''}) exist but LibprocessServer was not started ${seconds} s after the application: nothing reaches them and their @OnInitialize() hooks do not run. Start it with NestFactory.createMicroservice(AppModule, { inject: [LibprocessServer], useFactory: (server) => ({ strategy: server }) }), or app.connectMicroservice(...) and app.startAllMicroservices().`;
+export const IMPORTED_TWICE = (count: number) =>
+  `ActorModule.forRoot()/forRootAsync() is imported ${count} times: each import makes its own node with its own options and processes, and only one of them is injected. Import it once (it is global).`;

@@ -34,6 +34,7 @@ export {
 } from './health/libprocess.health.js';
 export type {
   ActorModuleOptions,
+  ActorOptionsFactory,
   ActorProtobufOptions,
 } from './interfaces/actor-module-options.interface.js';
 export type {
@@ -41,7 +42,11 @@ export type {
   AskReply,
   DelayHandle,
   ProcessRef,
+  ProtoAskOptions,
+  ProtoAskReply,
+  ProtoSendOptions,
   SendOptions,
+  TerminateOptions,
 } from './interfaces/actor-ref-options.interface.js';
 export type { ProcessOptions } from './interfaces/process-options.interface.js';
 export type {

@@ -18,6 +18,7 @@ import type {
   MailboxInvoker,
   ProcessDefinition,
 } from './runtime/process-definition.js';
+import { isAsyncFunction } from './runtime/pending.js';
 import { ProcessManager } from './runtime/process-manager.js';
 import { recordOf } from './runtime/process-table.js';
 
@@ -182,6 +183,7 @@ export class MailboxInvokerFactory {
       return {
         invoke: (payload, context, instance) =>
           method.call(instance, payload, context),
+        isAsync: isAsyncFunction(method),
         needsContext:
           declared === undefined ||
           declared.length !== method.length ||
@@ -201,14 +203,15 @@ export class MailboxInvokerFactory {
     }
     return {
       invoke: callWith(method, resolvers),
+      isAsync: isAsyncFunction(method),
       needsContext: plan.some((p) => p.type === RpcParamtype.CONTEXT),
     };
   }
 
   /**
    * The method through Nest's pipeline, bound to `instance`. Nest calls it after guards and
-   * pipes, possibly a few microtasks after the process' turn: it runs as its process then,
-   * so that it is the default sender of its `ActorRef` calls.
+   * pipes, possibly a few microtasks after the process' turn: it runs as its process then
+   * (also across its awaits), so that it is the default sender of its `ActorRef` calls.
    */
   private pipelineHandler(
     instance: object,
@@ -217,11 +220,12 @@ export class MailboxInvokerFactory {
   ): MailboxHandler {
     const method = (instance as Record<string, AnyMethod>)[mailbox.methodKey];
     const manager = this.processManager;
+    const isAsync = isAsyncFunction(method);
     const callback = function (this: unknown, ...args: unknown[]): unknown {
       const record = recordOf(instance);
       return record === undefined
         ? method.apply(this, args)
-        : manager.runAs(record, () => method.apply(this, args));
+        : manager.runAs(record, () => method.apply(this, args), isAsync);
     };
     // Guards, interceptors, pipes, filters and Reflector lookups read the handler's metadata.
     for (const key of Reflect.getMetadataKeys(method)) {

@@ -45,3 +45,13 @@ export interface ActorModuleOptions {
    */
   ssl?: TlsOptions;
 }
+
+/**
+ * A class that `ActorModule.forRootAsync({ useClass })` (or `useExisting`) instantiates to get
+ * the options, as `TypeOrmOptionsFactory` and the other first-party modules' factories.
+ *
+ * @publicApi
+ */
+export interface ActorOptionsFactory {
+  createActorOptions(): ActorModuleOptions | Promise<ActorModuleOptions>;
+}

@@ -1,4 +1,5 @@
 import type { Upid } from '../wire/upid.js';
+import type { ProtobufTypeRef } from './protobuf-type.interface.js';
 
 /**
  * The sender of a message: a process instance of this node (a provider decorated with
@@ -54,4 +55,49 @@ export interface DelayHandle {
   cancel(): boolean;
   /** True until the delay fires or is cancelled. */
   readonly pending: boolean;
+}
+
+/**
+ * Options of `ActorRef.sendProto()`.
+ *
+ * @publicApi
+ */
+export interface ProtoSendOptions extends SendOptions {
+  /** Message name, when it is not the type's full name. */
+  name?: string;
+}
+
+/**
+ * Options of `ActorRef.askProto()`.
+ *
+ * @publicApi
+ */
+export interface ProtoAskOptions extends Omit<AskOptions, 'reply'> {
+  /** Type of the reply (its full name is the reply's message name, unless `replyName`). */
+  reply: ProtobufTypeRef;
+  replyName?: string;
+  /** Name of the request, when it is not its type's full name. */
+  name?: string;
+}
+
+/**
+ * The reply resolved by `ActorRef.askProto()`: the decoded message, its sender and raw body.
+ *
+ * @publicApi
+ */
+export interface ProtoAskReply<T = unknown> extends AskReply {
+  message: T;
+}
+
+/**
+ * Options of `ActorRef.terminate()`.
+ *
+ * @publicApi
+ */
+export interface TerminateOptions {
+  /**
+   * Let the process handle what is already queued first (libprocess' `terminate(pid,
+   * false)`); messages that arrive after this call are not handled. Default: drop them.
+   */
+  drain?: boolean;
 }

@@ -1,8 +1,17 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 import { LibprocessError } from '../errors/libprocess.error.js';
 import type { Upid } from '../wire/upid.js';
 import type { CompletionObserver } from './completion-observer.js';
+import { LogThrottle } from './log-throttle.js';
+import type { MailboxHandler } from './process-definition.js';
 import type { MailboxQueue } from './mailbox-queue.js';
-import { whenAll, type Pending, pendingOf } from './pending.js';
+import {
+  isAsyncFunction,
+  type Pending,
+  pendingOf,
+  whenAll,
+} from './pending.js';
 import { EntryKind, type ProcessRecord, type Task } from './process-record.js';
 import type {
   MessageContextFactory,
@@ -15,15 +24,35 @@ import {
   UNKNOWN_MAILBOX,
 } from './runtime.messages.js';
 
+/** Calls a mailbox handler, inside the processing hooks when there are any. */
+function invokeHandler(
+  handler: MailboxHandler,
+  wrapper: ProcessingWrapper | null,
+  payload: unknown,
+  context: unknown,
+  instance: object | null,
+): unknown {
+  return wrapper === null
+    ? handler.invoke(payload, context, instance)
+    : wrapper(context, () => handler.invoke(payload, context, instance));
+}
+
 /**
  * Runs one queue entry of a process: a message through its mailbox handler, a dispatched
  * call, or the `@OnInitialize` / `@OnLinked` / `@OnExited` hooks. While a handler runs
  * synchronously its process is `current` (the default sender of everything it sends).
- * A handler's failure goes to the awaiting caller (dispatch, route) or to the log.
+ * An `async` handler also runs in its process' async context, so that the process stays
+ * the default sender after an `await` (an `AsyncLocalStorage`, entered only for `async`
+ * handlers: synchronous ones, the hot path, pay nothing for it). A handler's failure goes
+ * to the awaiting caller (dispatch, route) or to the log.
  */
 export class EntryRunner {
   /** The process whose handler runs synchronously right now. */
-  current: ProcessRecord | null = null;
+  private running: ProcessRecord | null = null;
+  /** The process whose `async` handler (or its continuation after an await) runs. */
+  private readonly asyncScope = new AsyncLocalStorage<ProcessRecord>();
+  /** Lines about bad input from peers, at most one per mailbox every 10 s. */
+  private readonly throttle = new LogThrottle();
   /** Set by the transport when it has processing (tracing) hooks. */
   processingWrapper: ProcessingWrapper | null = null;
 
@@ -73,14 +102,22 @@ export class EntryRunner {
     }
   }
 
-  /** Runs `fn` as the process (it is the default sender meanwhile). */
-  runAs<T>(record: ProcessRecord, fn: () => T): T {
-    const previous = this.current;
-    this.current = record;
+  /** The process that is the default sender here: its handler runs, or awaits. */
+  get current(): ProcessRecord | null {
+    return this.running ?? this.asyncScope.getStore() ?? null;
+  }
+
+  /**
+   * Runs `fn` as the process (it is the default sender meanwhile); with `acrossAwaits` also
+   * what `fn` runs after its awaits (for an `async` function; it costs a context switch).
+   */
+  runAs<T>(record: ProcessRecord, fn: () => T, acrossAwaits: boolean): T {
+    const previous = this.running;
+    this.running = record;
     try {
-      return fn();
+      return acrossAwaits ? this.asyncScope.run(record, fn) : fn();
     } finally {
-      this.current = previous;
+      this.running = previous;
     }
   }
 
@@ -93,12 +130,12 @@ export class EntryRunner {
     observer: CompletionObserver,
     stream: Pending,
   ): boolean {
-    const previous = this.current;
-    this.current = record;
+    const previous = this.running;
+    this.running = record;
     try {
       return observer.subscribe(stream as never);
     } finally {
-      this.current = previous;
+      this.running = previous;
     }
   }
 
@@ -129,16 +166,14 @@ export class EntryRunner {
     from: Upid | undefined,
   ): void {
     // Only messages have a sender; their label is the bare mailbox name.
-    const message = HANDLER_FAILED(
-      record.pid ?? record.id,
-      from !== undefined ? `mailbox "${what}"` : what,
-      from,
+    this.logger.handlerFailed(
+      HANDLER_FAILED(
+        record.pid ?? record.id,
+        from !== undefined ? `mailbox "${what}"` : what,
+        from,
+      ),
+      error,
     );
-    if (error instanceof Error) {
-      this.logger.error(`${message}: ${error.message}`, error.stack);
-    } else {
-      this.logger.error(`${message}: ${String(error)}`);
-    }
   }
 
   private runMessage(
@@ -150,7 +185,11 @@ export class EntryRunner {
     const mailbox = record.definition.mailboxes.get(name);
     if (mailbox === undefined) {
       if (this.logger.isDebugEnabled()) {
-        this.logger.debug(UNKNOWN_MAILBOX(record.pid!, name, from));
+        const line = this.throttle.pass(
+          `${record.id}/${name}`,
+          UNKNOWN_MAILBOX(record.pid!, name, from),
+        );
+        if (line !== undefined) this.logger.debug(line);
       }
       return undefined;
     }
@@ -159,7 +198,8 @@ export class EntryRunner {
       try {
         payload = mailbox.codec.decode(body);
       } catch (error) {
-        this.logger.warn(
+        const line = this.throttle.pass(
+          `${record.id}/${name}`,
           UNDECODABLE_PROTOBUF(
             record.pid!,
             name,
@@ -167,6 +207,7 @@ export class EntryRunner {
             error instanceof Error ? error.message : String(error),
           ),
         );
+        if (line !== undefined) this.logger.warn(line);
         return undefined;
       }
     }
@@ -179,21 +220,27 @@ export class EntryRunner {
         : undefined;
     record.runningLabel = name;
     record.runningSender = from;
-    const previous = this.current;
-    this.current = record;
+    const previous = this.running;
+    this.running = record;
     let result: unknown;
     try {
       result =
-        wrapper === null
-          ? handler.invoke(payload, context, record.instance)
-          : wrapper(context, () =>
-              handler.invoke(payload, context, record.instance),
-            );
+        handler.isAsync === true
+          ? this.asyncScope.run(
+              record,
+              invokeHandler,
+              handler,
+              wrapper,
+              payload,
+              context,
+              record.instance,
+            )
+          : invokeHandler(handler, wrapper, payload, context, record.instance);
     } catch (error) {
       this.logFailure(record, error, name, from);
       return undefined;
     } finally {
-      this.current = previous;
+      this.running = previous;
     }
     return pendingOf(result);
   }
@@ -213,19 +260,20 @@ export class EntryRunner {
     }
     record.runningLabel = task.label ?? `dispatch of "${method.name}"`;
     record.runningSender = undefined;
-    const previous = this.current;
-    this.current = record;
+    const previous = this.running;
+    this.running = record;
     let result: unknown;
     try {
-      result = (method as (...args: unknown[]) => unknown).apply(
-        record.instance,
-        task.args ?? [],
-      );
+      result = isAsyncFunction(method)
+        ? this.asyncScope.run(record, () =>
+            method.apply(record.instance, task.args ?? []),
+          )
+        : method.apply(record.instance, task.args ?? []);
     } catch (error) {
       task.reject(error);
       return undefined;
     } finally {
-      this.current = previous;
+      this.running = previous;
     }
     const pending = pendingOf(result);
     if (pending === undefined) {
@@ -250,19 +298,24 @@ export class EntryRunner {
     record.runningLabel = what;
     record.runningSender = undefined;
     let pending: Pending[] | undefined;
-    const previous = this.current;
-    this.current = record;
+    const previous = this.running;
+    this.running = record;
     try {
       for (const key of methods) {
         try {
-          const next = pendingOf(instance[key](argument));
+          const hook = instance[key];
+          const next = pendingOf(
+            isAsyncFunction(hook)
+              ? this.asyncScope.run(record, () => hook.call(instance, argument))
+              : hook.call(instance, argument),
+          );
           if (next !== undefined) (pending ??= []).push(next);
         } catch (error) {
           this.logFailure(record, error, what, undefined);
         }
       }
     } finally {
-      this.current = previous;
+      this.running = previous;
     }
     if (pending === undefined) return undefined;
     return pending.length === 1 ? pending[0] : whenAll(pending);

@@ -1,5 +1,12 @@
 import { isObservable, lastValueFrom, type Observable } from 'rxjs';
 
+const AsyncFunction = (async () => undefined).constructor;
+
+/** True for an `async function` / `async` method (its awaits need the process' context). */
+export function isAsyncFunction(fn: unknown): boolean {
+  return fn instanceof AsyncFunction;
+}
+
 /** What a handler returned that its process has to wait for (promise or stream). */
 export type Pending = PromiseLike<unknown> | Observable<unknown>;
 

@@ -20,6 +20,11 @@ export interface MailboxHandler {
    * `@Ctx()`): then no context object is built per message.
    */
   readonly needsContext: boolean;
+  /**
+   * True for an `async` method: it runs in its process' async context, so that what it
+   * sends after an `await` still has its process as the sender (see `EntryRunner`).
+   */
+  readonly isAsync?: boolean;
 }
 
 /** One `@Mailbox()` / `@ProtobufMailbox()` method of a process class. */

@@ -102,9 +102,12 @@ export class ProcessManager {
     return this.runner.current;
   }
 
-  /** Runs `fn` as `record` (e.g. a handler that Nest calls after its guards and pipes). */
-  runAs<T>(record: ProcessRecord, fn: () => T): T {
-    return this.runner.runAs(record, fn);
+  /**
+   * Runs `fn` as `record` (e.g. a handler that Nest calls after its guards and pipes); with
+   * `acrossAwaits`, also after the awaits of an `async` `fn`.
+   */
+  runAs<T>(record: ProcessRecord, fn: () => T, acrossAwaits = false): T {
+    return this.runner.runAs(record, fn, acrossAwaits);
   }
 
   setProcessingWrapper(wrapper: ProcessingWrapper | null): void {
@@ -344,6 +347,23 @@ export class ProcessManager {
     for (const linker of detachLocalLinks(record)) {
       this.notifyExited(linker, record.pid!);
     }
+  }
+
+  /**
+   * Terminates the process once everything queued before this call ran (libprocess'
+   * `terminate(pid, inject = false)`): the termination is itself a queued entry.
+   */
+  terminateAfterQueue(record: ProcessRecord): Promise<void> {
+    if (record.terminated) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.runLoop.enqueue(record, EntryKind.DISPATCH, {
+        method: () => this.terminate(record),
+        label: 'terminate',
+        resolve: () => resolve(),
+        // Terminated meanwhile (by another call, or the node stopped): it is gone either way.
+        reject: () => resolve(),
+      });
+    });
   }
 
   // ---- shutdown ------------------------------------------------------------------------

@@ -29,7 +29,11 @@ export interface RuntimeLogger {
   isDebugEnabled(): boolean;
   debug(message: string): void;
   warn(message: string): void;
-  error(message: string, stack?: string): void;
+  /**
+   * A handler failed: `message` names the process, what ran and the sender. The logger
+   * decides the level (the Nest layer logs a guard's denial as a warning without stack).
+   */
+  handlerFailed(message: string, error: unknown): void;
 }
 
 /**
@@ -82,6 +86,8 @@ export const CONSOLE_LOGGER: RuntimeLogger = {
   isDebugEnabled: () => false,
   debug: () => undefined,
   warn: (message) => console.warn(`[libprocess] ${message}`),
-  error: (message, stack) =>
-    console.error(`[libprocess] ${message}${stack ? `\n${stack}` : ''}`),
+  handlerFailed: (message, error) =>
+    console.error(
+      `[libprocess] ${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    ),
 };

@@ -32,13 +32,16 @@ function toHandler(handler: MessageHandler): MailboxHandler {
 
 /**
  * Turns the controller handlers Nest registered on the server (`@EventPattern('<id>/<name>')`)
- * into processes `<id>` with mailboxes `<name>`. Each process is pushed to `added` as soon
+ * into processes `<id>` with mailboxes `<name>`; the controller that declares them is the
+ * process' instance when there is exactly one. Each process is pushed to `added` as soon
  * as it exists, so that a caller can remove them all when a later one fails.
  * @throws DuplicateProcessError when an id is already a process
  */
 export function registerEventPatternProcesses(
   messageHandlers: ReadonlyMap<string, MessageHandler>,
   processManager: ProcessManager,
+  /** The controller instance that is the process `<id>`, if any (see `ActorExplorer`). */
+  ownerOf: (id: string) => object | undefined,
   logger: Logger,
   added: ProcessRecord[],
 ): void {
@@ -70,7 +73,7 @@ export function registerEventPatternProcesses(
     added.push(
       processManager.register(
         id,
-        null,
+        ownerOf(id) ?? null,
         mailboxesOnly('@EventPattern', mailboxes),
         handlers,
       ),

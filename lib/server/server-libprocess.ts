@@ -4,6 +4,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 
 import { ACTOR_MODULE_OPTIONS } from '../actor-module.definition.js';
 import { LIBPROCESS_TRANSPORT } from '../actor.constants.js';
+import { ActorExplorer } from '../actor.explorer.js';
 import { NOT_INITIALIZED } from '../actor.messages.js';
 import type { LibprocessContext } from '../ctx-host/libprocess.context.js';
 import {
@@ -49,6 +50,7 @@ export class LibprocessServer
   constructor(
     @Inject(ACTOR_MODULE_OPTIONS) private readonly options: ActorModuleOptions,
     private readonly processManager: ProcessManager,
+    private readonly actorExplorer: ActorExplorer,
   ) {
     super();
     // No serializer: message bodies are bytes (or protobuf, decoded per mailbox), and
@@ -66,6 +68,7 @@ export class LibprocessServer
       registerEventPatternProcesses(
         this.messageHandlers,
         this.processManager,
+        (id) => this.actorExplorer.eventPatternOwner(id),
         this.logger,
         added,
       );

@@ -11,7 +11,11 @@ import type {
   AskReply,
   DelayHandle,
   ProcessRef,
+  ProtoAskOptions,
+  ProtoAskReply,
+  ProtoSendOptions,
   SendOptions,
+  TerminateOptions,
 } from '../interfaces/actor-ref-options.interface.js';
 import type { ProtobufTypeRef } from '../interfaces/protobuf-type.interface.js';
 import type { ProcessRecord } from '../runtime/process-record.js';
@@ -30,6 +34,14 @@ type MethodKeys<T> = {
 type MethodOf<T, K extends keyof T> = T[K] extends (...args: any[]) => any
   ? T[K]
   : never;
+/**
+ * An instance with a method `K` that takes `A`: how `dispatch(this, 'method', ...args)` is
+ * checked inside the class, where `this` is a type TypeScript cannot look methods up on.
+ */
+type WithMethod<K extends string, A extends unknown[]> = Record<
+  NoInfer<K>,
+  (...args: A) => unknown
+>;
 
 /** Parsed pids of string targets, so that sending to a string pid stays cheap. */
 const UPID_CACHE_SIZE = 1024;
@@ -40,8 +52,8 @@ const UPID_CACHE_SIZE = 1024;
  * and `ask` for a reply.
  *
  * The sender of `send`, `sendProto`, `link` and `unlink` defaults to the process whose
- * handler is running synchronously; after an `await` (or outside any process) pass
- * `{ from: this }`.
+ * handler runs (also after an `await` in an `async` handler); elsewhere (timers of other
+ * origin, outside any process) pass `{ from: this }`, or use `delay` / `periodic`.
  *
  * @publicApi
  */
@@ -79,7 +91,7 @@ export class ActorRef implements OnApplicationShutdown {
   }
 
   /**
-   * Sends a protobuf message; its name is the type's full name.
+   * Sends a protobuf message; its name is the type's full name (or `options.name`).
    * @param type a full type name, a protobufjs `Type` or a static generated class
    * @param message a plain object (converted with `fromObject`) or a message instance
    */
@@ -87,15 +99,19 @@ export class ActorRef implements OnApplicationShutdown {
     to: Upid | string,
     type: ProtobufTypeRef,
     message: object,
-    options?: SendOptions,
+    options?: ProtoSendOptions,
   ): void;
   /** Sends a protobuf message instance (reflection `Message` or static class instance). */
-  sendProto(to: Upid | string, message: object, options?: SendOptions): void;
+  sendProto(
+    to: Upid | string,
+    message: object,
+    options?: ProtoSendOptions,
+  ): void;
   sendProto(
     to: Upid | string,
     typeOrMessage: ProtobufTypeRef | object,
     messageOrOptions?: object,
-    options?: SendOptions,
+    options?: ProtoSendOptions,
   ): void {
     const isInstance =
       typeof typeOrMessage === 'object' &&
@@ -107,14 +123,46 @@ export class ActorRef implements OnApplicationShutdown {
       : this.protobufRegistry.resolve(typeOrMessage as ProtobufTypeRef);
     const message = isInstance ? typeOrMessage : messageOrOptions;
     const sendOptions = isInstance
-      ? (messageOrOptions as SendOptions | undefined)
+      ? (messageOrOptions as ProtoSendOptions | undefined)
       : options;
     this.processManager.send(
       this.senderOf(sendOptions?.from),
       this.toUpid(to),
-      codec.name,
+      sendOptions?.name ?? codec.name,
       codec.encode(message),
     );
+  }
+
+  /**
+   * Sends a protobuf request and resolves with the next reply of type `options.reply` from
+   * `to`, decoded (the protobuf counterpart of `ask()`).
+   * @throws AskTimeoutError (rejected) when no reply came within `timeoutMs`
+   */
+  askProto<T = unknown>(
+    to: Upid | string,
+    type: ProtobufTypeRef,
+    message: object,
+    options: ProtoAskOptions,
+  ): Promise<ProtoAskReply<T>> {
+    let body: Uint8Array;
+    let name: string;
+    let replyCodec: ReturnType<ProtobufRegistry['resolve']>;
+    try {
+      const codec = this.protobufRegistry.resolve(type);
+      replyCodec = this.protobufRegistry.resolve(options.reply);
+      body = codec.encode(message);
+      name = options.name ?? codec.name;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.ask(to, name, body, {
+      reply: options.replyName ?? replyCodec.name,
+      timeoutMs: options.timeoutMs,
+      from: options.from,
+    }).then((reply) => ({
+      ...reply,
+      message: replyCodec.decode(reply.body) as T,
+    }));
   }
 
   /**
@@ -149,13 +197,24 @@ export class ActorRef implements OnApplicationShutdown {
   }
 
   /**
-   * Removes a local process. Queued messages are dropped and pending dispatches reject;
-   * local processes linked to it get `@OnExited()`. libprocess sends no exit notice over the
-   * wire: remote processes linked to it only see their socket to this node close (which
-   * happens when the node shuts down), and their messages to it are answered 404.
+   * Removes a local process. Queued messages are dropped and pending dispatches reject
+   * (with `{ drain: true }` what is already queued runs first); local processes linked to
+   * it get `@OnExited()`. libprocess sends no exit notice over the wire: remote processes
+   * linked to it only see their socket to this node close (which happens when the node
+   * shuts down), and their messages to it are answered 404. Resolves once it is gone.
    */
-  terminate(process: ProcessRef): void {
-    this.processManager.terminate(this.targetRecord(process));
+  terminate(process: ProcessRef, options?: TerminateOptions): Promise<void> {
+    let record: ProcessRecord;
+    try {
+      record = this.targetRecord(process);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (options?.drain === true) {
+      return this.processManager.terminateAfterQueue(record);
+    }
+    this.processManager.terminate(record);
+    return Promise.resolve();
   }
 
   /** Runs `method(...args)` on the process' queue; resolves with its (awaited) result. */
@@ -164,6 +223,12 @@ export class ActorRef implements OnApplicationShutdown {
     method: K,
     ...args: Parameters<MethodOf<T, K>>
   ): Promise<Awaited<ReturnType<MethodOf<T, K>>>>;
+  /** `dispatch(this, 'method', ...args)` inside the process class. */
+  dispatch<K extends string, A extends unknown[]>(
+    process: WithMethod<K, A>,
+    method: K,
+    ...args: A
+  ): Promise<unknown>;
   dispatch<R = unknown>(
     process: Upid | string,
     method: string,
@@ -193,6 +258,13 @@ export class ActorRef implements OnApplicationShutdown {
     method: K,
     ...args: Parameters<MethodOf<T, K>>
   ): DelayHandle;
+  /** `delay(ms, this, 'method', ...args)` inside the process class. */
+  delay<K extends string, A extends unknown[]>(
+    ms: number,
+    process: WithMethod<K, A>,
+    method: K,
+    ...args: A
+  ): DelayHandle;
   delay(
     ms: number,
     process: Upid | string,
@@ -207,14 +279,64 @@ export class ActorRef implements OnApplicationShutdown {
   ): DelayHandle {
     const record = this.targetRecord(process);
     return this.processManager.addTimer(ms, () => {
-      this.processManager.dispatch(record, method, args).catch((error) => {
-        if (error instanceof ProcessTerminatedError) return;
-        this.logger.error(
-          `Delayed call of "${method}" on "${record.pid}" failed: ${error instanceof Error ? error.message : String(error)}`,
-          error instanceof Error ? error.stack : undefined,
-        );
-      });
+      void this.runTimed(record, method, args, 'Delayed');
     });
+  }
+
+  /**
+   * Dispatches `method(...args)` to the process every `ms`, each time `ms` after the
+   * previous call finished (so calls never pile up), like libprocess' and pulsar's periodic
+   * tasks; the process is the sender of what the method sends. Returns a handle to stop it;
+   * it stops by itself when the process terminates, and on shutdown.
+   */
+  periodic<T extends object, K extends MethodKeys<T>>(
+    ms: number,
+    process: T,
+    method: K,
+    ...args: Parameters<MethodOf<T, K>>
+  ): DelayHandle;
+  /** `periodic(ms, this, 'method', ...args)` inside the process class. */
+  periodic<K extends string, A extends unknown[]>(
+    ms: number,
+    process: WithMethod<K, A>,
+    method: K,
+    ...args: A
+  ): DelayHandle;
+  periodic(
+    ms: number,
+    process: Upid | string,
+    method: string,
+    ...args: unknown[]
+  ): DelayHandle;
+  periodic(
+    ms: number,
+    process: ProcessRef,
+    method: string,
+    ...args: unknown[]
+  ): DelayHandle {
+    const record = this.targetRecord(process);
+    const manager = this.processManager;
+    let stopped = false;
+    let timer: DelayHandle;
+    const tick = (): void => {
+      void this.runTimed(record, method, args, 'Periodic').then(() => {
+        if (!stopped && !record.terminated && manager.isStarted) {
+          timer = manager.addTimer(ms, tick);
+        }
+      });
+    };
+    timer = manager.addTimer(ms, tick);
+    return {
+      cancel: () => {
+        if (stopped) return false;
+        stopped = true;
+        timer.cancel();
+        return true;
+      },
+      get pending() {
+        return !stopped && !record.terminated;
+      },
+    };
   }
 
   /**
@@ -245,6 +367,24 @@ export class ActorRef implements OnApplicationShutdown {
       options.reply,
       options.timeoutMs ?? DEFAULT_ASK_TIMEOUT,
     );
+  }
+
+  /** Runs a timed call on the process' queue; its failure is logged, never thrown. */
+  private async runTimed(
+    record: ProcessRecord,
+    method: string,
+    args: unknown[],
+    kind: 'Delayed' | 'Periodic',
+  ): Promise<void> {
+    try {
+      await this.processManager.dispatch(record, method, args);
+    } catch (error) {
+      if (error instanceof ProcessTerminatedError) return;
+      this.logger.error(
+        `${kind} call of "${method}" on "${record.pid}" failed: ${error instanceof Error ? error.message : String(error)}`,
+        error instanceof Error ? error.stack : undefined,
+      );
+    }
   }
 
   onApplicationShutdown(): void {

@@ -18,6 +18,8 @@ export interface Setting<T> {
   readonly value: T;
   /** `'ip option'`, `'LIBPROCESS_IP'` or `'default'`. */
   readonly source: string;
+  /** The environment variable's text, quoted in errors (`"abc"`, not `NaN`). */
+  readonly raw?: string;
 }
 
 /** The options of a {@link WireNode} with every default and environment variable applied. */
@@ -102,7 +104,7 @@ export function resolveWireAddresses(
   }
   if (!isPort(port)) {
     return new BindError(
-      `Cannot listen on port ${JSON.stringify(String(port))} (${portSource}): expected an integer 0-65535`,
+      `Cannot listen on port ${JSON.stringify(resolved.port.raw ?? String(port))} (${portSource}): expected an integer 0-65535`,
       'EINVAL',
       ip,
       port,
@@ -111,7 +113,7 @@ export function resolveWireAddresses(
   const advertisePort = resolved.advertisePort;
   if (advertisePort !== undefined && !isPort(advertisePort.value)) {
     return new BindError(
-      `Invalid advertised port ${JSON.stringify(String(advertisePort.value))} (${advertisePort.source}): expected an integer 0-65535`,
+      `Invalid advertised port ${JSON.stringify(advertisePort.raw ?? String(advertisePort.value))} (${advertisePort.source}): expected an integer 0-65535`,
       'EINVAL',
       ip,
       port,
@@ -148,7 +150,9 @@ function setting<T>(
   const option = options[key] as T | undefined;
   if (option !== undefined) return { value: option, source: `${key} option` };
   const text = env[WIRE_ENV[key]]?.trim();
-  return text ? { value: convert(text), source: WIRE_ENV[key] } : undefined;
+  return text
+    ? { value: convert(text), source: WIRE_ENV[key], raw: text }
+    : undefined;
 }
 
 function definedOnly<T extends object>(value: T | undefined): Partial<T> {

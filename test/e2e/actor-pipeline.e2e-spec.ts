@@ -143,13 +143,27 @@ describe('ActorModule through the Nest pipeline', () => {
     nodes.push(server, client);
     const from = { from: client.get(Sender) };
     const to = server.pid('guarded');
-    client.actors.send(to, 'shout', 'one', from);
-    client.actors.send(to, 'shout', 'two', from);
-    client.actors.send(to, 'shout', 'blocked', {
-      from: new Upid('blocked', '127.0.0.1', client.pid('x').port),
-    });
-    client.actors.send(to, 'shout', 'three', from);
-    await waitFor(() => trace.includes('after:three'), 5000, 'three handled');
+    const warnings = spyOnLogger('warn');
+    const errors = spyOnLogger('error');
+    try {
+      client.actors.send(to, 'shout', 'one', from);
+      client.actors.send(to, 'shout', 'two', from);
+      client.actors.send(to, 'shout', 'blocked', {
+        from: new Upid('blocked', '127.0.0.1', client.pid('x').port),
+      });
+      client.actors.send(to, 'shout', 'three', from);
+      await waitFor(() => trace.includes('after:three'), 5000, 'three handled');
+      // A guard's denial is expected: one warning line, no error with a stack.
+      expect(warnings.messages()).toEqual([
+        expect.stringMatching(
+          /^Process "guarded@.*" failed in mailbox "shout" \(message from "blocked@.*"\): Forbidden resource$/,
+        ),
+      ]);
+      expect(errors.count).toBe(0);
+    } finally {
+      warnings.restore();
+      errors.restore();
+    }
     expect(trace).toEqual([
       'guard:rpc:shout',
       'before:one',

@@ -2,28 +2,64 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
+  cpSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT as repoRoot } from '../support/paths.js';
+import { fixturePath, REPO_ROOT as repoRoot } from '../support/paths.js';
+
+const TSC = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+
+/** How a package user's TypeScript app is compiled (what `nest new` on TypeScript 6 sets). */
+const APP_COMPILER_OPTIONS = {
+  target: 'ES2022',
+  module: 'nodenext',
+  moduleResolution: 'nodenext',
+  strict: true,
+  experimentalDecorators: true,
+  emitDecoratorMetadata: true,
+  skipLibCheck: true,
+  types: ['node'],
+};
 
 /**
- * What a user gets from the registry: the tarball `npm pack` makes, unpacked into a plain ESM
- * app's node_modules the way `npm install` lays it out, then imported by bare specifier.
+ * What a user gets from the registry: the tarball `npm pack` makes, unpacked into an app's
+ * node_modules the way `npm install` lays it out, then used by bare specifier from an ESM app and
+ * from a CommonJS app (which loads the ESM package through Node's `require(esm)`), both
+ * type-checked and compiled with tsc, then run.
  *
  * The package is built into a temporary copy (never into the checkout's dist/, which may be
- * stale or in use). The app lives under the checkout's node_modules/.cache so the peer
+ * stale or in use). The apps live under the checkout's node_modules/.cache so the peer
  * dependencies (@nestjs/*, rxjs, protobufjs) resolve from the project, as they would from the
- * user's own node_modules, without touching the network.
+ * user's own node_modules, without touching the network. One tsc run compiles both apps: each
+ * file's module format comes from its own app's package.json, as in a real project.
  */
 describe('npm pack', () => {
   let work: string;
-  let app: string;
+  let installed: string;
   let files: string[];
+  let apps: string;
+  let tsc: { ok: boolean; output: string };
+
+  /** An app directory with the unpacked tarball in its node_modules and main.ts in it. */
+  function createApp(type: 'module' | 'commonjs'): string {
+    const app = join(apps, type);
+    mkdirSync(join(app, 'node_modules'), { recursive: true });
+    cpSync(installed, join(app, 'node_modules', 'nestjs-libprocess'), {
+      recursive: true,
+    });
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({ name: `pack-${type}-app`, private: true, type }),
+    );
+    copyFileSync(fixturePath('package-app/main.ts'), join(app, 'main.ts'));
+    return app;
+  }
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'libprocess-pack-'));
@@ -35,7 +71,7 @@ describe('npm pack', () => {
     execFileSync(
       process.execPath,
       [
-        join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
+        TSC,
         '-p',
         join(repoRoot, 'tsconfig.build.json'),
         '--outDir',
@@ -43,6 +79,11 @@ describe('npm pack', () => {
       ],
       { stdio: 'pipe' },
     );
+    // What `npm run build` does after tsc: the Mesos .proto files next to their loader.
+    execFileSync(process.execPath, [
+      join(repoRoot, 'scripts', 'copy-mesos-protos.mjs'),
+      join(pkg, 'dist'),
+    ]);
     const packed = JSON.parse(
       execFileSync(
         'npm',
@@ -51,10 +92,8 @@ describe('npm pack', () => {
       ),
     )[0] as { filename: string; files: { path: string }[] };
     files = packed.files.map((f) => f.path);
-
-    app = join(repoRoot, 'node_modules', '.cache', `pack-app-${process.pid}`);
-    const installed = join(app, 'node_modules', 'nestjs-libprocess');
-    mkdirSync(installed, { recursive: true });
+    installed = join(work, 'installed');
+    mkdirSync(installed);
     execFileSync('tar', [
       '-xzf',
       join(work, packed.filename),
@@ -62,22 +101,44 @@ describe('npm pack', () => {
       installed,
       '--strip-components=1',
     ]);
+
+    apps = join(repoRoot, 'node_modules', '.cache', `pack-apps-${process.pid}`);
+    rmSync(apps, { recursive: true, force: true });
+    createApp('module');
+    createApp('commonjs');
+    // The README's examples, as a user would paste them into an ESM app.
+    cpSync(join(repoRoot, 'examples'), join(apps, 'module', 'examples'), {
+      recursive: true,
+    });
     writeFileSync(
-      join(app, 'package.json'),
-      JSON.stringify({ name: 'pack-app', private: true, type: 'module' }),
+      join(apps, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: APP_COMPILER_OPTIONS,
+        include: ['module/**/*.ts', 'commonjs/**/*.ts'],
+        exclude: ['**/node_modules'],
+      }),
     );
-  }, 180_000);
+    try {
+      execFileSync(process.execPath, [TSC, '-p', apps], { encoding: 'utf8' });
+      tsc = { ok: true, output: '' };
+    } catch (error) {
+      tsc = {
+        ok: false,
+        output: String((error as { stdout?: string }).stdout),
+      };
+    }
+  }, 240_000);
 
   afterAll(() => {
     rmSync(work, { recursive: true, force: true });
-    rmSync(app, { recursive: true, force: true });
+    rmSync(apps, { recursive: true, force: true });
   });
 
-  function runInApp(source: string): string {
-    writeFileSync(join(app, 'main.mjs'), source);
-    return execFileSync(process.execPath, ['main.mjs'], {
-      cwd: app,
+  function run(app: string, file: string): string {
+    return execFileSync(process.execPath, [file], {
+      cwd: join(apps, app),
       encoding: 'utf8',
+      timeout: 30_000,
     }).trim();
   }
 
@@ -91,6 +152,8 @@ describe('npm pack', () => {
         'dist/lib/index.d.ts',
         'dist/lib/wire/index.js',
         'dist/lib/wire/index.d.ts',
+        'dist/lib/mesos/index.js',
+        'dist/lib/mesos/proto/mesos.proto',
       ]),
     );
     const outside = files.filter(
@@ -99,27 +162,65 @@ describe('npm pack', () => {
     expect(outside).toEqual([]);
   });
 
-  it('resolves the main entry from a plain ESM app', () => {
-    const out = runInApp(`
-      import 'reflect-metadata';
-      import { ActorModule, LibprocessServer, Mailbox, Process, Upid } from 'nestjs-libprocess';
-      const pid = Upid.parse('slave(1)@127.0.0.1:5051');
-      console.log([typeof ActorModule.forRoot, typeof LibprocessServer, typeof Mailbox,
-        typeof Process, pid.id, pid.address].join(' '));
-    `);
-    expect(out).toBe(
-      'function function function function slave(1) 127.0.0.1:5051',
-    );
+  it('ships source maps that carry their sources (lib/*.ts is not in the package)', () => {
+    const maps = files.filter((f) => f.endsWith('.js.map'));
+    expect(maps.length).toBeGreaterThan(0);
+    const incomplete = maps.filter((file) => {
+      const map = JSON.parse(readFileSync(join(installed, file), 'utf8')) as {
+        sources: string[];
+        sourcesContent?: Array<string | null>;
+      };
+      return (
+        map.sourcesContent?.length !== map.sources.length ||
+        map.sourcesContent.some((content) => !content)
+      );
+    });
+    expect(incomplete).toEqual([]);
   });
 
-  it('resolves the wire entry without loading Nest', () => {
-    const out = runInApp(`
+  it('declares its runtime dependencies as ranges, not exact pins', () => {
+    const manifest = JSON.parse(
+      readFileSync(join(installed, 'package.json'), 'utf8'),
+    ) as { dependencies: Record<string, string> };
+    for (const [name, range] of Object.entries(manifest.dependencies)) {
+      expect(`${name}@${range}`).toMatch(/@\^\d/);
+    }
+  });
+
+  it('type-checks an ESM app, a CommonJS app and the README examples against the shipped declarations', () => {
+    expect(tsc.output).toBe('');
+    expect(tsc.ok).toBe(true);
+  });
+
+  it('runs in an ESM app (import)', () => {
+    expect(run('module', 'main.js')).toBe(
+      'hello from esm; wire entry: ::1; mesos entry: mesos.FrameworkID',
+    );
+  }, 30_000);
+
+  it('runs in a CommonJS app (require() of the ESM package, Node >= 20.19)', () => {
+    // It really is CommonJS: tsc emitted require() calls for the package.
+    expect(readFileSync(join(apps, 'commonjs', 'main.js'), 'utf8')).toContain(
+      'require("nestjs-libprocess")',
+    );
+    expect(run('commonjs', 'main.js')).toBe(
+      'hello from commonjs; wire entry: ::1; mesos entry: mesos.FrameworkID',
+    );
+  }, 30_000);
+
+  it('loads the wire entry without loading Nest', () => {
+    writeFileSync(
+      join(apps, 'module', 'wire-only.mjs'),
+      `
       import { encodeMessage, HttpRequestDecoder, Upid, WireNode } from 'nestjs-libprocess/wire';
       const wire = [typeof WireNode, typeof HttpRequestDecoder, typeof encodeMessage].join(' ');
       // Every @nestjs package loads reflect-metadata, which installs Reflect.getMetadata.
       const nestLoaded = typeof Reflect.getMetadata === 'function';
       console.log(wire, nestLoaded, Upid.parse('echo@[::1]:5050').host);
-    `);
-    expect(out).toBe('function function function false ::1');
+    `,
+    );
+    expect(run('module', 'wire-only.mjs')).toBe(
+      'function function function false ::1',
+    );
   });
 });

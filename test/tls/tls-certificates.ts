@@ -1,7 +1,24 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import type { Availability } from '../support/require-gate.js';
+
+/**
+ * Whether the `openssl` CLI is there (every test PKI is made with it; ../shared/peers/setup.sh
+ * installs it).
+ */
+export function opensslAvailability(): Availability {
+  const probe = spawnSync('openssl', ['version'], { stdio: 'ignore' });
+  return probe.status === 0
+    ? { ok: true }
+    : {
+        ok: false,
+        reason: 'the openssl CLI is not installed',
+        installHint: 'apt-get install openssl',
+      };
+}
 
 /** A certificate and its key, as files (what LIBPROCESS_SSL_CERT_FILE/KEY_FILE name). */
 export interface CertificateFiles {

@@ -38,6 +38,7 @@ class Counter {
     await Promise.resolve();
     try {
       this.actors.send(to, 'after-await', '');
+      outcomes.push('after await ok');
     } catch (error) {
       outcomes.push((error as Error).name);
     }
@@ -94,7 +95,7 @@ describe('ActorRef', () => {
     expect(() => actors.send(self, 'outside', '')).toThrow(SenderRequiredError);
     await expect(
       actors.dispatch(counter, 'sendFromHandler', self),
-    ).resolves.toEqual(['sync ok', 'SenderRequiredError']);
+    ).resolves.toEqual(['sync ok', 'after await ok']);
   });
 
   it('resolves processes by instance, pid and bare id, and rejects others', async () => {

@@ -211,7 +211,7 @@ describe('resolveWireNodeOptions / resolveWireAddresses (no sockets)', () => {
       'Cannot listen on "localhost" (ip option): not an IPv4 or IPv6 address',
     );
     expect(error({}, { LIBPROCESS_PORT: 'x' })).toBe(
-      'Cannot listen on port "NaN" (LIBPROCESS_PORT): expected an integer 0-65535',
+      'Cannot listen on port "x" (LIBPROCESS_PORT): expected an integer 0-65535',
     );
     expect(error({}, { LIBPROCESS_ADVERTISE_PORT: '65536' })).toContain(
       'Invalid advertised port "65536" (LIBPROCESS_ADVERTISE_PORT)',

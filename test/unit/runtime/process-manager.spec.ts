@@ -128,6 +128,9 @@ describe('ProcessManager', () => {
     logger.debugEnabled = true;
     manager.deliverRemote(REMOTE, 'p', 'unknown', Buffer.alloc(0));
     await nextTurn();
+    // Repeated: rate-limited to one line per mailbox name.
+    manager.deliverRemote(REMOTE, 'p', 'unknown', Buffer.alloc(0));
+    await nextTurn();
     expect(logger.at('debug')).toEqual([
       'Process "p@127.0.0.1:5050" has no mailbox "unknown"; dropped the message from "peer@10.0.0.9:6060"',
     ]);

@@ -87,8 +87,11 @@ export class RecordingLogger implements RuntimeLogger {
     this.lines.push({ level: 'warn', message });
   }
 
-  error(message: string): void {
-    this.lines.push({ level: 'error', message });
+  handlerFailed(message: string, error: unknown): void {
+    this.lines.push({
+      level: 'error',
+      message: `${message}: ${error instanceof Error ? error.message : String(error)}`,
+    });
   }
 
   at(level: string): string[] {

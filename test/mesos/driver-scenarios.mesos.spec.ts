@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe } from '@jest/globals';
+import { MesosCluster } from './support/mesos-cluster.js';
+import { describeWithMesos } from './support/mesos-gate.js';
+import {
+  type MesosUnderTest,
+  realMesos,
+  simulatedMesos,
+} from './support/mesos-under-test.js';
+import { registerDriverScenarios } from './scenarios/driver-scenarios.js';
+
+/**
+ * The scheduler driver in this process, on a real Mesos 1.12 master and agent (one cluster for
+ * every scenario: each registers a framework of its own) and on the simulator: same scenarios,
+ * same expected observations.
+ */
+describeWithMesos('the scheduler driver in-process', (install) => {
+  let cluster: MesosCluster;
+  beforeAll(async () => {
+    cluster = await MesosCluster.start(install, { name: 'driver' });
+  }, 150_000);
+  afterAll(() => cluster?.stop(), 120_000);
+
+  registerDriverScenarios(() => realMesos(cluster));
+});
+
+describe('the scheduler driver in-process: the same scenarios on the simulator', () => {
+  let target: Awaited<ReturnType<typeof simulatedMesos>>;
+  beforeAll(async () => {
+    target = await simulatedMesos();
+  }, 60_000);
+  afterAll(() => target?.simulator.close(), 60_000);
+
+  registerDriverScenarios((): MesosUnderTest => target);
+});
