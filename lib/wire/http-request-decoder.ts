@@ -88,6 +88,11 @@ export class HttpRequestDecoder {
   private chunkRemaining = 0;
   private trailerBytes = 0;
   private readonly heads = new HeadCache();
+  /** Bytes read but not decoded yet because the consumer asked to {@link suspend}. */
+  private backlog: Buffer | null = null;
+  private suspended = false;
+  /** When the bytes gathered in `pending` started arriving (ms, `Date.now()`); 0 when none. */
+  private pendingSinceMs = 0;
   private readonly deliversMessages: boolean;
   // Senders repeat on a connection: reuse the last parsed PID.
   private lastSenderText = '';
@@ -115,18 +120,53 @@ export class HttpRequestDecoder {
     return this.state === State.Stopped;
   }
 
-  /** Bytes of incomplete requests this decoder holds (allocated or referenced). */
+  /** Bytes of incomplete requests and undecoded reads this decoder holds. */
   get bufferedBytes(): number {
     return (
       this.pending.capacity +
       this.body.capacity +
-      (this.bodySlice === null ? 0 : this.bodySlice.length)
+      (this.bodySlice === null ? 0 : this.bodySlice.length) +
+      (this.backlog === null ? 0 : this.backlog.length)
     );
   }
 
-  /** True while a request has started but not fully arrived. */
-  get midRequest(): boolean {
-    return this.state !== State.Head || this.pending.length > 0;
+  /**
+   * Since when (ms since the epoch) a request head, chunk line or trailer has been waiting for
+   * the rest of its bytes; 0 when nothing is pending. A peer that stalls there is the
+   * slowloris pattern (legitimate senders finish a head within one round trip).
+   */
+  get pendingSince(): number {
+    return this.pending.length > 0 ? this.pendingSinceMs : 0;
+  }
+
+  /** Restarts the clock of {@link pendingSince} (the node had stopped reading). */
+  restartPendingClock(now: number): void {
+    if (this.pending.length > 0) this.pendingSinceMs = now;
+  }
+
+  /**
+   * Stops decoding after the current request: the rest of the current read and later reads
+   * are kept (as received, no copy of the current read) until {@link resume}. Backpressure
+   * at request granularity for a consumer whose output is not being read.
+   */
+  suspend(): void {
+    this.suspended = true;
+  }
+
+  /** Decodes what was kept while suspended, then continues with new reads. */
+  resume(): void {
+    if (!this.suspended) return;
+    this.suspended = false;
+    const backlog = this.backlog;
+    if (backlog !== null) {
+      this.backlog = null;
+      this.execute(backlog);
+    }
+  }
+
+  /** True while {@link suspend}ed. */
+  get isSuspended(): boolean {
+    return this.suspended;
   }
 
   /** Ignores every further byte (e.g. after `Connection: close`) and releases what it holds. */
@@ -137,11 +177,16 @@ export class HttpRequestDecoder {
     this.bodySlice = null;
     this.head = null;
     this.requestClass = null;
+    this.backlog = null;
   }
 
   /** Feeds one read of the connection's byte stream. Never throws. */
   execute(chunk: Buffer): void {
     if (this.state === State.Stopped || chunk.length === 0) return;
+    if (this.suspended) {
+      this.hold(chunk);
+      return;
+    }
     try {
       if (this.pending.length > 0) {
         const cut = this.pendingEnd(chunk);
@@ -153,6 +198,10 @@ export class HttpRequestDecoder {
         if (!this.gather(chunk, 0, cut)) return;
         this.run(this.pending.take());
         if (cut === chunk.length) return;
+        if (this.suspended) {
+          this.hold(chunk.subarray(cut));
+          return;
+        }
         chunk = chunk.subarray(cut);
       }
       this.run(chunk);
@@ -193,6 +242,12 @@ export class HttpRequestDecoder {
     return inside < 0 ? -1 : inside + needle.length;
   }
 
+  /** Keeps undecoded bytes while suspended. */
+  private hold(data: Buffer): void {
+    this.backlog =
+      this.backlog === null ? data : Buffer.concat([this.backlog, data]);
+  }
+
   /** Keeps `data[pos, end)` of an unfinished head or line; false after a limit failure. */
   private gather(data: Buffer, pos: number, end: number): boolean {
     if (this.pending.length + (end - pos) > this.limits.maxHeaderBytes + 4) {
@@ -204,6 +259,7 @@ export class HttpRequestDecoder {
       );
       return false;
     }
+    if (this.pending.length === 0) this.pendingSinceMs = Date.now();
     this.pending.append(data, pos, end);
     return true;
   }
@@ -216,6 +272,10 @@ export class HttpRequestDecoder {
     const length = data.length;
     let pos = 0;
     while (pos < length) {
+      if (this.suspended) {
+        this.hold(data.subarray(pos));
+        return;
+      }
       switch (this.state) {
         case State.Head: {
           // Tolerate stray CRLFs between requests (RFC 9112 section 2.2).

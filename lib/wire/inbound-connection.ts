@@ -13,6 +13,7 @@ import {
   NOT_FOUND_CLOSE,
   SERVER_ERROR,
 } from './http-response-encoder.js';
+import type { BudgetHolder, InboundBudget } from './inbound-budget.js';
 import { claimedSender, RequestKind } from './libprocess-message.js';
 import { ResponsePipeline } from './response-pipeline.js';
 import { opensLikeTls } from './tls/tls-sniff.js';
@@ -23,15 +24,31 @@ import type {
   WireRequest,
   WireResponse,
 } from './wire.interfaces.js';
-import { formatHostPort, isPromiseLike } from './wire.utils.js';
+import { formatHostPort, isPromiseLike, quotePeerInput } from './wire.utils.js';
 
 /** The node-side context an inbound connection works with. */
 export interface InboundContext {
   readonly handlers: WireNodeHandlers;
   readonly limits: WireLimits;
-  reportError(error: Error): void;
+  readonly budget: InboundBudget;
+  /** Reports a failure; `peer` (the remote host) groups a client's repeated failures. */
+  reportError(error: Error, peer?: string): void;
+  /** Reading of a connection stopped (true) or restarted (false). */
+  onReadingChange(stopped: boolean): void;
   onInboundClose(connection: InboundConnection): void;
 }
+
+/** Why reading a connection is stopped (several may hold at once). */
+const enum ReadStop {
+  /** The node-wide inbound budget is exhausted and this connection holds much of it. */
+  Budget = 1,
+  /** Its client does not read its responses. */
+  UnsentResponses = 2,
+  /** The node is shutting down. */
+  Shutdown = 4,
+}
+
+const REQUEST_TIMEOUT = errorResponse(408);
 
 /**
  * One accepted connection: feeds its reads to an {@link HttpRequestDecoder}, hands messages
@@ -43,19 +60,23 @@ export interface InboundContext {
  *
  * @internal
  */
-export class InboundConnection {
+export class InboundConnection implements BudgetHolder {
   /** Resolves when the socket is closed. */
   readonly whenClosed: Promise<void>;
   private readonly decoder: HttpRequestDecoder;
   private readonly responses: ResponsePipeline;
+  /** {@link ReadStop} flags; the socket is read only while none is set. */
+  private readStops = 0;
   private closed = false;
+  private readonly peer: string;
   private firstRead = true;
 
   constructor(
     readonly socket: Socket,
     private readonly context: InboundContext,
   ) {
-    this.responses = new ResponsePipeline(socket);
+    this.peer = socket.remoteAddress ?? 'unknown';
+    this.responses = new ResponsePipeline(socket, () => this.watchMemory());
     this.decoder = new HttpRequestDecoder(context.limits, this);
     let resolveClosed!: () => void;
     this.whenClosed = new Promise((resolve) => (resolveClosed = resolve));
@@ -71,17 +92,34 @@ export class InboundConnection {
       this.responses.beginRead();
       this.decoder.execute(chunk);
       this.responses.endRead();
+      this.watchMemory();
     });
+    socket.on('drain', () => this.watchMemory());
     // Resets from peers that close right after writing are routine (see quirk 1 of the peers
     // README); the socket is closed by Node right after.
     socket.on('error', () => undefined);
     socket.on('close', () => {
+      if (this.readStops !== 0) this.context.onReadingChange(false);
       this.closed = true;
       this.responses.close();
       this.decoder.stop();
+      this.context.budget.remove(this);
       this.context.onInboundClose(this);
       resolveClosed();
     });
+  }
+
+  /**
+   * Stops reading for good (the node is shutting down): requests already read are still
+   * delivered and answered, nothing more is read.
+   */
+  stopReading(): void {
+    this.setReadStop(ReadStop.Shutdown, true);
+  }
+
+  /** True once every response produced so far was handed to the kernel. */
+  get answered(): boolean {
+    return this.responses.idle && this.socket.writableLength === 0;
   }
 
   /**
@@ -99,6 +137,7 @@ export class InboundConnection {
         'ETLSREFUSED',
         this.remoteAddress(),
       ),
+      this.peer,
     );
     this.socket.destroy();
   }
@@ -112,6 +151,83 @@ export class InboundConnection {
 
   destroy(): void {
     this.socket.destroy();
+  }
+
+  /** Part of the budget: stops or restarts reading. */
+  setBudgetPaused(paused: boolean): void {
+    this.setReadStop(ReadStop.Budget, paused);
+  }
+
+  /**
+   * Closes the connection with 408 when it has been sending one request head (or chunk line)
+   * for longer than `headerTimeoutMs` while being read.
+   */
+  checkStall(now: number): void {
+    const since = this.decoder.pendingSince;
+    if (
+      since === 0 ||
+      this.readStops !== 0 ||
+      now - since < this.context.limits.headerTimeoutMs
+    ) {
+      return;
+    }
+    this.decoder.stop();
+    this.context.reportError(
+      new WireError(
+        `Closing inbound connection from ${this.remoteAddress()}: request head not completed within ${this.context.limits.headerTimeoutMs} ms`,
+        'EHEADERTIMEOUT',
+        this.remoteAddress(),
+      ),
+      this.peer,
+    );
+    this.responses.respond(REQUEST_TIMEOUT, true);
+    this.responses.flush();
+  }
+
+  /**
+   * Keeps what this connection holds within its limits: decoding waits while its client does
+   * not read its responses, and the node-wide budget learns what it holds.
+   */
+  private watchMemory(): void {
+    if (this.closed) return;
+    const unsent = this.responses.unsentBytes;
+    const stopped = (this.readStops & ReadStop.UnsentResponses) !== 0;
+    if (unsent > this.context.limits.maxUnsentResponseBytes) {
+      if (!stopped) {
+        this.decoder.suspend();
+        this.setReadStop(ReadStop.UnsentResponses, true);
+      }
+    } else if (stopped || this.decoder.isSuspended) {
+      this.setReadStop(ReadStop.UnsentResponses, false);
+      // Decodes what was read meanwhile, like a read; it may stop again at once.
+      this.responses.beginRead();
+      this.decoder.resume();
+      this.responses.endRead();
+    }
+    this.context.budget.update(this, this.decoder.bufferedBytes + unsent);
+  }
+
+  /** Stops decoding after this request when its responses exceed the per-connection limit. */
+  private checkResponseLimit(): void {
+    if (
+      this.responses.queuedBytes > this.context.limits.maxUnsentResponseBytes
+    ) {
+      this.decoder.suspend();
+    }
+  }
+
+  private setReadStop(stop: ReadStop, set: boolean): void {
+    const before = this.readStops;
+    this.readStops = set ? before | stop : before & ~stop;
+    if (this.closed || (before === 0) === (this.readStops === 0)) return;
+    this.context.onReadingChange(this.readStops !== 0);
+    if (this.readStops !== 0) {
+      this.socket.pause();
+    } else {
+      // The time spent not reading is ours, not the client's.
+      this.decoder.restartPendingClock(Date.now());
+      this.socket.resume();
+    }
   }
 
   /** A libprocess message: delivered, answered 202 (404 when no such process). */
@@ -132,6 +248,7 @@ export class InboundConnection {
       return;
     }
     this.responses.respond(delivered ? ACCEPTED : NOT_FOUND, false, false);
+    this.checkResponseLimit();
   }
 
   /** Any request but a deliverable message. */
@@ -144,17 +261,19 @@ export class InboundConnection {
         // A message whose sender cannot be parsed cannot be answered or attributed.
         this.context.reportError(
           new WireError(
-            `Dropped a message to ${request.path}: unparsable sender ` +
-              JSON.stringify(claimedSender(request)),
+            `Dropped a message to ${quotePeerInput(request.path)} from ${this.remoteAddress()}: unparsable sender ` +
+              quotePeerInput(claimedSender(request)),
             'EBADSENDER',
             this.remoteAddress(),
           ),
+          this.peer,
         );
         this.responses.respond(BAD_SENDER, false, false);
         return;
       default:
         this.serveHttp(request);
     }
+    this.checkResponseLimit();
   }
 
   onExpectContinue(): void {
@@ -170,6 +289,7 @@ export class InboundConnection {
         this.remoteAddress(),
         { cause: error },
       ),
+      this.peer,
     );
     this.responses.respond(errorResponse(error.status), true);
   }
@@ -221,7 +341,7 @@ export class InboundConnection {
   private failedHttp(request: WireRequest, error: unknown): Buffer {
     this.context.reportError(
       new WireError(
-        `HTTP handler failed for ${request.method} ${request.path}: ${(error as Error)?.message}`,
+        `HTTP handler failed for ${request.method} ${quotePeerInput(request.path)}: ${(error as Error)?.message}`,
         'EHANDLER',
         undefined,
         { cause: error },

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 
 import { WireError } from './errors/wire.error.js';
 import { encodeMessageHead, MESSAGE_BODY_END } from './message-encoder.js';
+import { ResponseCounter } from './response-counter.js';
 import {
   dialPlain,
   type OutboundAttempt,
@@ -58,8 +59,8 @@ interface MessageHead {
  * microtasks, or as soon as a slab is full, so that a long burst reaches the kernel while it is
  * still being produced). Message heads are cached per sender, process and name and copied;
  * only the chunk-size line is written per message. Large bodies are written without copying,
- * head and body corked into one writev. Responses from the peer are read and discarded, so the
- * peer never blocks on them. Per-peer order is the socket's order.
+ * head and body corked into one writev. Responses from the peer are read at once, so the peer
+ * never blocks on them, and counted (shutdown waits for the answers to what was sent). Per-peer order is the socket's order.
  *
  * A connection that is not established within the connect timeout is closed (`ETIMEDOUT`), and
  * TCP keepalive detects a peer host that vanished without closing the socket.
@@ -77,6 +78,10 @@ export class PeerConnection {
   closed = false;
   /** Resolves once the socket is gone (after {@link PeerConnectionListener.onPeerClose}). */
   readonly whenClosed: Promise<void>;
+  /** Messages queued on this connection. */
+  sentMessages = 0;
+  /** The peer's responses so far (one per message it read: 202, or 404 and the like). */
+  private readonly answers = new ResponseCounter();
 
   private slab: Buffer | null = null;
   private slabStart = 0;
@@ -141,9 +146,9 @@ export class PeerConnection {
     // A host that vanishes (power loss, network partition) never sends a FIN or RST: keepalive
     // probes are what eventually close the socket, so that its links fire 'exited'.
     socket.setKeepAlive(true, KEEPALIVE_INITIAL_DELAY);
-    // The peer's responses (202s) carry nothing we need; flowing mode without a 'data'
-    // listener reads and drops them so the peer's writes never stall.
-    socket.resume();
+    // The peer's responses (202s) are only counted, and read at once so that the peer's
+    // writes never stall.
+    socket.on('data', (chunk: Buffer) => this.answers.feed(chunk));
     socket.on('error', (error) => this.gone(error));
     // A peer that closes its side is gone for libprocess (that is what 'exited' means).
     socket.on('end', () => this.gone(undefined));
@@ -202,6 +207,7 @@ export class PeerConnection {
     const queued = this.queuedBytes;
     // A single message larger than the limit still goes out when nothing else is queued.
     if (queued > 0 && queued + size > this.maxQueuedBytes) return false;
+    this.sentMessages++;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(flushConnection, this);
@@ -282,6 +288,25 @@ export class PeerConnection {
     this.heads.set(name, entry);
     this.headCount++;
     return (this.lastHead = entry);
+  }
+
+  /**
+   * Messages written here that still wait for the peer's answer (0 once closed, or when the
+   * peer's answers cannot be counted).
+   */
+  get unansweredMessages(): number {
+    const answers = this.answers;
+    return this.closed || answers.broken
+      ? 0
+      : Math.max(0, this.sentMessages - answers.count);
+  }
+
+  /**
+   * Whether the peer has answered any message. mesos-go answers no request that names a
+   * libprocess User-Agent (peers README, section 5): such a peer is not waited for long.
+   */
+  get hasAnswered(): boolean {
+    return this.answers.count > 0;
   }
 
   /** Number of cached message heads (at most `MAX_CACHED_MESSAGE_HEADS`). */

@@ -18,6 +18,8 @@ export interface ResponseSlot {
   bytes: Buffer | null;
   /** Close the connection after this response. */
   readonly end: boolean;
+  /** A ready response queued behind a slot (counted in the pipeline's slot bytes). */
+  readonly queued: boolean;
 }
 
 /**
@@ -44,14 +46,30 @@ export class ResponsePipeline {
   private urgent = false;
   private scheduledFlush: NodeJS.Immediate | null = null;
   private readonly slots: ResponseSlot[] = [];
+  /** Bytes of the ready responses queued behind a slot. */
+  private slotBytes = 0;
   private reading = false;
   private closed = false;
 
-  constructor(private readonly socket: Socket) {}
+  /** `onWritten` runs after each write to the socket (to watch the unsent bytes). */
+  constructor(
+    private readonly socket: Socket,
+    private readonly onWritten: () => void,
+  ) {}
 
-  /** Responses produced but not yet handed to the socket. */
+  /** Response bytes queued here (not yet written to the socket). */
   get queuedBytes(): number {
-    return this.outBytes;
+    return this.outBytes + this.slotBytes;
+  }
+
+  /** Response bytes not yet handed to the kernel (queued here or in the socket). */
+  get unsentBytes(): number {
+    return this.outBytes + this.slotBytes + this.socket.writableLength;
+  }
+
+  /** True while nothing is queued here (the socket may still be writing). */
+  get idle(): boolean {
+    return this.outBytes === 0 && this.slots.length === 0;
   }
 
   /** Responses whose handler is still running. */
@@ -80,7 +98,8 @@ export class ResponsePipeline {
    */
   respond(bytes: Buffer, end: boolean, urgent = true): void {
     if (this.slots.length > 0) {
-      this.slots.push({ bytes, end });
+      this.slots.push({ bytes, end, queued: true });
+      this.slotBytes += bytes.length;
       return;
     }
     this.outBytes += bytes.length;
@@ -96,7 +115,7 @@ export class ResponsePipeline {
 
   /** Holds the place of a response that is still being produced. */
   reserve(end: boolean): ResponseSlot {
-    const slot: ResponseSlot = { bytes: null, end };
+    const slot: ResponseSlot = { bytes: null, end, queued: false };
     this.slots.push(slot);
     return slot;
   }
@@ -107,6 +126,7 @@ export class ResponsePipeline {
     const slots = this.slots;
     while (slots.length > 0 && slots[0].bytes !== null) {
       const ready = slots.shift()!;
+      if (ready.queued) this.slotBytes -= ready.bytes!.length;
       this.closeAcceptedRun();
       this.out.push(ready.bytes!);
       this.outBytes += ready.bytes!.length;
@@ -127,7 +147,10 @@ export class ResponsePipeline {
         out.length === 1 ? out[0] : Buffer.concat(out, this.outBytes);
       this.out = [];
       this.outBytes = 0;
-      if (!this.closed && this.socket.writable) this.socket.write(bytes);
+      if (!this.closed && this.socket.writable) {
+        this.socket.write(bytes);
+        this.onWritten();
+      }
     }
     if (this.endAfterFlush && !this.closed) {
       this.endAfterFlush = false;
@@ -143,6 +166,7 @@ export class ResponsePipeline {
     this.outBytes = 0;
     this.acceptedRun = 0;
     this.slots.length = 0;
+    this.slotBytes = 0;
   }
 
   private closeAcceptedRun(): void {

@@ -5,6 +5,7 @@ import { BindError } from './errors/bind.error.js';
 import { Upid } from './upid.js';
 import {
   DEFAULT_CONNECT_TIMEOUT,
+  DEFAULT_ERROR_INTERVAL,
   DEFAULT_SHUTDOWN_GRACE_PERIOD,
   DEFAULT_WIRE_IP,
   DEFAULT_WIRE_LIMITS,
@@ -27,6 +28,7 @@ export interface ResolvedWireNodeOptions {
   readonly limits: Readonly<WireLimits>;
   readonly shutdownGracePeriod: number;
   readonly connectTimeout: number;
+  readonly errorIntervalMs: number;
   readonly ip: Setting<string>;
   readonly port: Setting<number>;
   readonly advertiseIp: Setting<string> | undefined;
@@ -68,6 +70,7 @@ export function resolveWireNodeOptions(
     shutdownGracePeriod:
       options.shutdownGracePeriod ?? DEFAULT_SHUTDOWN_GRACE_PERIOD,
     connectTimeout,
+    errorIntervalMs: options.errorIntervalMs ?? DEFAULT_ERROR_INTERVAL,
     ip: setting(options, env, 'ip', String) ?? {
       value: DEFAULT_WIRE_IP,
       source: 'default',

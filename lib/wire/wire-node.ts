@@ -5,15 +5,17 @@ import { networkInterfaces } from 'node:os';
 import { BindError } from './errors/bind.error.js';
 import { WireError } from './errors/wire.error.js';
 import { ConnectionPool } from './connection-pool.js';
+import { ErrorCoalescer } from './error-coalescer.js';
+import { InboundBudget } from './inbound-budget.js';
 import {
   InboundConnection,
   type InboundContext,
 } from './inbound-connection.js';
 import { LinkTable } from './link-table.js';
 import { isValidMessageName } from './message-encoder.js';
-import type {
+import {
   PeerConnection,
-  PeerConnectionListener,
+  type PeerConnectionListener,
 } from './peer-connection.js';
 import { TlsAcceptor } from './tls/tls-acceptor.js';
 import { loadTlsContext } from './tls/tls-context.js';
@@ -28,6 +30,9 @@ import {
   type ResolvedWireNodeOptions,
 } from './wire-node.options.js';
 import { EMPTY_BODY, formatHostPort } from './wire.utils.js';
+
+// How long close() waits for the first answer of a peer that has not answered yet.
+const SILENT_PEER_WAIT = 250;
 
 /**
  * Events of a {@link WireNode}.
@@ -65,6 +70,15 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
   private readonly connections: ConnectionPool;
   private readonly inbound = new Set<InboundConnection>();
   private readonly inboundContext: InboundContext;
+  private readonly errors: ErrorCoalescer;
+  /** Scans inbound connections for request heads that stall (`headerTimeoutMs`). */
+  private stallTimer: NodeJS.Timeout | null = null;
+  private inboundStopped = false;
+  private readonly budget: InboundBudget;
+  /** Inbound connections that are not being read right now. */
+  private notReading = 0;
+  /** Resolves once the listener is closed (after {@link stopInbound}). */
+  private serverClosed: Promise<void> = Promise.resolve();
   /** Set by `listen()` when TLS is on: the listener's handshakes, and TLS dialing. */
   private tlsAcceptor: TlsAcceptor | null = null;
   private dial: OutboundDial = dialPlain;
@@ -91,9 +105,16 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
     this.inboundContext = {
       handlers: this.handlers,
       limits: this.options.limits,
-      reportError: (error) => this.reportError(error),
+      budget: (this.budget = new InboundBudget(
+        this.options.limits.maxInboundBytes,
+      )),
+      reportError: (error, peer) => this.reportError(error, peer),
+      onReadingChange: (stopped) => (this.notReading += stopped ? 1 : -1),
       onInboundClose: (connection) => this.inbound.delete(connection),
     };
+    this.errors = new ErrorCoalescer(this.options.errorIntervalMs, (error) =>
+      this.emitError(error),
+    );
   }
 
   /** True between a successful `listen()` and `close()`. */
@@ -111,6 +132,25 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
       throw new WireError('The WireNode is not listening yet', 'ENOTLISTENING');
     }
     return this.advertised;
+  }
+
+  /**
+   * What inbound traffic holds right now: open connections, bytes of incomplete requests and
+   * unsent responses (what `limits.maxInboundBytes` bounds), connections not being read
+   * (backpressure or shutdown), and how often the budget stopped one since the start.
+   */
+  get inboundStats(): {
+    connections: number;
+    bufferedBytes: number;
+    notReading: number;
+    budgetPauses: number;
+  } {
+    return {
+      connections: this.inbound.size,
+      bufferedBytes: this.budget.heldBytes,
+      notReading: this.notReading,
+      budgetPauses: this.budget.pauses,
+    };
   }
 
   /** The PID of process `id` on this node. */
@@ -134,17 +174,29 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
   private bind(): Promise<void> {
     const addresses = resolveWireAddresses(this.options, networkInterfaces());
     if (addresses instanceof BindError) return Promise.reject(addresses);
-    const { bindIp: ip, bindPort: port } = addresses;
     try {
       this.setUpTls();
     } catch (error) {
       this.listenPromise = null;
       return Promise.reject(error);
     }
+    const { bindIp: ip, bindPort: port } = addresses;
     return new Promise<void>((resolve, reject) => {
       const server = createServer({ noDelay: true }, (socket) =>
         this.accept(socket),
       );
+      const { maxConnections } = this.options.limits;
+      if (Number.isFinite(maxConnections)) {
+        server.maxConnections = maxConnections;
+        server.on('drop', (dropped) =>
+          this.reportError(
+            new WireError(
+              `Refused a connection from ${dropped?.remoteAddress ?? 'unknown'}: ${maxConnections} inbound connections are open (limits.maxConnections)`,
+              'EMAXCONN',
+            ),
+          ),
+        );
+      }
       this.server = server;
       const onError = (error: NodeJS.ErrnoException) => {
         this.server = null;
@@ -180,8 +232,9 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
           ip: addresses.advertiseIp,
           port: addresses.advertisePort ?? boundPort,
         };
-        if (this.closePromise !== null) {
-          // close() was called while binding: it is waiting for this server to close.
+        this.startStallTimer();
+        if (this.inboundStopped) {
+          // stopInbound() or close() was called while binding: close() waits for this.
           server.close();
         }
         resolve();
@@ -222,7 +275,21 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
           : typeof body === 'string'
             ? Buffer.from(body, 'utf8')
             : body;
-      if (!this.connections.connectionTo(to).send(from, to, name, bytes)) {
+      const connection = this.connections.connectionForSend(to);
+      if (!(connection instanceof PeerConnection)) {
+        const { error, until } = connection;
+        this.reportError(
+          new WireError(
+            `Dropped message ${JSON.stringify(name)} to ${to}: ${to.address} is unreachable (${error.message}); ` +
+              `next connection attempt in ${Math.max(0, until - Date.now())} ms`,
+            (error as NodeJS.ErrnoException).code ?? 'ECONNREFUSED',
+            to.address,
+            { cause: error },
+          ),
+        );
+        return;
+      }
+      if (!connection.send(from, to, name, bytes)) {
         this.reportError(
           new WireError(
             `Dropped message ${JSON.stringify(name)} to ${to}: more than ` +
@@ -270,40 +337,72 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
   }
 
   /**
-   * Stops accepting, flushes queued writes and closes every socket gracefully, destroying
-   * whatever is still open after the grace period. Idempotent; no 'exited' events fire for the
-   * node's own shutdown. Afterwards the node holds no handle that keeps Node running.
+   * Stops taking new work: the listener stops accepting and no inbound connection is read
+   * any more; requests already read are still delivered and answered, and sends keep
+   * working. The first step of a shutdown (`close()` does it too): a runtime calls it before
+   * it drains its processes, so that nothing new arrives meanwhile.
    */
-  close(): Promise<void> {
-    return (this.closePromise ??= this.shutdown());
+  stopInbound(): void {
+    if (this.inboundStopped) return;
+    this.inboundStopped = true;
+    this.stopStallTimer();
+    const server = this.server;
+    if (server !== null) {
+      this.serverClosed = new Promise((resolve) =>
+        server.close(() => resolve()),
+      );
+    }
+    for (const connection of this.inbound) connection.stopReading();
   }
 
-  private async shutdown(): Promise<void> {
-    const server = this.server;
-    const serverClosed = new Promise<void>((resolve) => {
-      if (server === null) resolve();
-      else server.close(() => resolve());
-    });
-    this.links.clear();
+  /**
+   * Shuts the node down within `shutdownGracePeriod` (or `gracePeriod` ms when given): stops
+   * taking new work ({@link stopInbound}), answers the requests already read, flushes queued
+   * messages and waits until their peers have answered each (so that a peer reads everything
+   * before it sees the connection close), then closes every socket gracefully and destroys
+   * whatever is still open when the time is up. Idempotent; no 'exited' events fire for the
+   * node's own shutdown. Afterwards the node holds no handle that keeps Node running.
+   */
+  close(gracePeriod?: number): Promise<void> {
+    return (this.closePromise ??= this.shutdown(
+      Date.now() + (gracePeriod ?? this.options.shutdownGracePeriod),
+    ));
+  }
+
+  private async shutdown(deadline: number): Promise<void> {
+    this.stopInbound();
     this.tlsAcceptor?.close();
-    const pending: Promise<void>[] = [this.connections.endAll()];
+    this.links.clear();
+    for (const connection of this.connections.all()) connection.flush();
+    // Answered: every response written, every message written acknowledged by its peer (a
+    // peer that has never answered gets a short while to show that it does).
+    const silentUntil = Date.now() + SILENT_PEER_WAIT;
+    await waitUntil(deadline, () => {
+      for (const connection of this.inbound) {
+        if (!connection.answered) return false;
+      }
+      const now = Date.now();
+      for (const connection of this.connections.all()) {
+        if (
+          connection.unansweredMessages > 0 &&
+          (connection.hasAnswered || now < silentUntil)
+        ) {
+          return false;
+        }
+      }
+      return true;
+    });
+    const closed: Promise<unknown>[] = [this.connections.endAll()];
     for (const connection of this.inbound) {
-      pending.push(connection.whenClosed);
+      closed.push(connection.whenClosed);
       connection.end();
     }
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(pending),
-      new Promise<void>(
-        (resolve) =>
-          (timer = setTimeout(resolve, this.options.shutdownGracePeriod)),
-      ),
-    ]);
-    clearTimeout(timer);
+    await raceDeadline(Promise.all(closed), deadline);
     this.connections.destroyAll();
     for (const connection of this.inbound) connection.destroy();
-    await serverClosed;
+    await this.serverClosed;
     this.inbound.clear();
+    this.errors.flush();
   }
 
   /**
@@ -329,7 +428,7 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
   }
 
   private accept(socket: Socket): void {
-    if (this.closePromise !== null) {
+    if (this.inboundStopped) {
       socket.destroy();
       return;
     }
@@ -338,11 +437,34 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
   }
 
   private serve(socket: Socket): void {
-    if (this.closePromise !== null) {
+    if (this.inboundStopped) {
       socket.destroy();
       return;
     }
     this.inbound.add(new InboundConnection(socket, this.inboundContext));
+  }
+
+  private startStallTimer(): void {
+    const timeout = this.options.limits.headerTimeoutMs;
+    if (!(timeout > 0 && Number.isFinite(timeout)) || this.inboundStopped) {
+      return;
+    }
+    // One scan for all connections instead of a timer per request: precise to a tenth.
+    this.stallTimer = setInterval(
+      () => {
+        const now = Date.now();
+        for (const connection of this.inbound) connection.checkStall(now);
+      },
+      Math.max(10, Math.min(1000, timeout / 10)),
+    );
+    this.stallTimer.unref();
+  }
+
+  private stopStallTimer(): void {
+    if (this.stallTimer !== null) {
+      clearInterval(this.stallTimer);
+      this.stallTimer = null;
+    }
   }
 
   private announceLinks(connection: PeerConnection): void {
@@ -360,7 +482,6 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
     error: Error | undefined,
     lostBytes: number,
   ): void {
-    this.connections.forget(connection);
     if (this.closePromise !== null) return;
     const links = this.links.takeAt(connection.address);
     // A failed TLS handshake or verification is a configuration mismatch: always reported.
@@ -402,7 +523,12 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
     }
   }
 
-  private reportError(error: Error): void {
+  /** Reports through the coalescer: repeated errors of one kind become one summary. */
+  private reportError(error: Error, peer?: string): void {
+    this.errors.add(error, peer);
+  }
+
+  private emitError(error: Error): void {
     if (this.listenerCount('error') === 0) return;
     try {
       this.emit('error', error);
@@ -423,4 +549,29 @@ function describeBindError(error: NodeJS.ErrnoException): string {
     default:
       return error.message;
   }
+}
+
+/** Resolves once `done()` holds (checked every few ms) or at `deadline`, whichever is first. */
+async function waitUntil(deadline: number, done: () => boolean): Promise<void> {
+  while (!done()) {
+    const left = deadline - Date.now();
+    if (left <= 0) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(5, left)));
+  }
+}
+
+/** Resolves when `promise` settles or at `deadline`, whichever is first. */
+async function raceDeadline(
+  promise: Promise<unknown>,
+  deadline: number,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise,
+    new Promise<void>(
+      (resolve) =>
+        (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))),
+    ),
+  ]);
+  clearTimeout(timer);
 }

@@ -11,16 +11,22 @@ export const DEFAULT_WIRE_LIMITS: Readonly<WireLimits> = Object.freeze({
   maxHeaderCount: 100,
   maxBodyBytes: 100 * 1024 * 1024,
   maxQueuedBytesPerPeer: 32 * 1024 * 1024,
+  maxInboundBytes: 256 * 1024 * 1024,
+  maxUnsentResponseBytes: 1024 * 1024,
+  headerTimeoutMs: 30_000,
+  maxConnections: Infinity,
 });
 
 /** Default bind address: loopback, so nothing is exposed unless asked for. @publicApi */
 export const DEFAULT_WIRE_IP = '127.0.0.1';
 /** Default bind port: 0 = an ephemeral port chosen by the OS. @publicApi */
 export const DEFAULT_WIRE_PORT = 0;
-/** Default time `close()` waits for queued writes to flush before destroying sockets. @publicApi */
+/** Default time `close()` may take before it destroys what is still open (ms). @publicApi */
 export const DEFAULT_SHUTDOWN_GRACE_PERIOD = 2000;
 /** Default time an outbound connection may take to be established (ms). @publicApi */
 export const DEFAULT_CONNECT_TIMEOUT = 10_000;
+/** Default interval over which repeated errors of one kind are coalesced (ms). @publicApi */
+export const DEFAULT_ERROR_INTERVAL = 5000;
 /** Idle time before TCP keepalive probes start on an outbound connection (ms). */
 export const KEEPALIVE_INITIAL_DELAY = 10_000;
 

@@ -15,6 +15,20 @@ export interface WireLimits {
   maxBodyBytes: number;
   /** Bytes queued for one peer that is not reading; further sends fail with an 'error' event. */
   maxQueuedBytesPerPeer: number;
+  /**
+   * Bytes of incomplete requests plus unsent responses over all inbound connections; past
+   * it the connections holding the most stop being read until the total drains.
+   */
+  maxInboundBytes: number;
+  /** Unsent response bytes of one inbound connection; past it that connection is not read until its client reads. */
+  maxUnsentResponseBytes: number;
+  /**
+   * Milliseconds a connection may take to complete a request head (or chunk line) it has
+   * started; then it is answered 408 and closed. Idle connections are never closed.
+   */
+  headerTimeoutMs: number;
+  /** Open inbound connections; further connections are refused (closed at once). */
+  maxConnections: number;
 }
 
 /**
@@ -70,8 +84,17 @@ export interface WireNodeOptions {
   advertiseIp?: string;
   advertisePort?: number;
   limits?: Partial<WireLimits>;
-  /** Milliseconds `close()` waits for queued writes to flush. */
+  /**
+   * Milliseconds `close()` may take (default 2000): to answer the requests already read, to
+   * flush queued messages and have them answered by their peers, and to close the sockets.
+   */
   shutdownGracePeriod?: number;
+  /**
+   * Interval (ms) over which repeated 'error' events of one kind (code and peer) are
+   * coalesced: the first is emitted at once, the rest as one summary at the interval's end
+   * (`WireError.count`). Default 5000; 0 emits every error.
+   */
+  errorIntervalMs?: number;
   /**
    * Milliseconds an outbound connection may take to be established (default 10 s); then its
    * links fire 'exited' and its queued messages are dropped with an 'error' (`ETIMEDOUT`).

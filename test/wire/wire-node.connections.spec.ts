@@ -140,23 +140,23 @@ describe('WireNode inbound responses', () => {
     client.socket.destroy();
   });
 
-  it('flushes pending responses when the node closes', async () => {
+  it('answers every request already read when the node closes, then ends the connection', async () => {
     let closing: Promise<void> | undefined;
     const started = await startNode({
       onMessage: (_from, _to, name) => {
         // close() while this read's responses are still waiting for their coalesced write.
-        if (name === 'last') closing = started.node.close();
+        if (name === 'first') closing = started.node.close();
         return true;
       },
     });
     const client = await rawClient(started.node.address.port);
     client.socket.write(
-      Buffer.concat([message('echo', 'm'), message('echo', 'last')]),
+      Buffer.concat([message('echo', 'first'), message('echo', 'second')]),
     );
     await client.closed;
     await closing;
-    // The response produced before close() leaves; the connection then ends cleanly.
-    expect(client.text()).toBe(ACCEPTED);
+    // Both messages were read before the close: both are answered, then the FIN.
+    expect(client.text()).toBe(ACCEPTED + ACCEPTED);
   });
 
   it('answers Expect: 100-continue before the body is sent', async () => {

@@ -1,12 +1,17 @@
 import { spawn } from 'node:child_process';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 import { afterEach, jest } from '@jest/globals';
 
 import type { WireMessage, WireNodeOptions } from '../../lib/wire/index.js';
 import { WireNode, type WireNodeHandlers } from '../../lib/wire/index.js';
 
-/** A listening node on 127.0.0.1:0 that records what it receives. */
+/**
+ * A listening node on 127.0.0.1:0 that records what it receives. Every error is emitted
+ * (`errorIntervalMs: 0`) unless the options ask for coalescing.
+ */
 export async function startNode(
   handlers: Partial<WireNodeHandlers> = {},
   options: WireNodeOptions = {},
@@ -14,7 +19,13 @@ export async function startNode(
   const received: WireMessage[] = [];
   const errors: Error[] = [];
   const node = new WireNode(
-    { ip: '127.0.0.1', port: 0, shutdownGracePeriod: 500, ...options },
+    {
+      ip: '127.0.0.1',
+      port: 0,
+      shutdownGracePeriod: 500,
+      errorIntervalMs: 0,
+      ...options,
+    },
     {
       onMessage: (from, to, name, body) => {
         received.push({ from, to, name, body });
@@ -133,4 +144,31 @@ export function runNodeScript(
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+let collectGarbage: (() => void) | undefined;
+
+/**
+ * Heap plus ArrayBuffer bytes still reachable, after a full garbage collection: what the
+ * process retains, for memory assertions against the bytes a test sent.
+ */
+export function retainedBytes(): number {
+  if (collectGarbage === undefined) {
+    setFlagsFromString('--expose-gc');
+    collectGarbage = runInNewContext('gc') as () => void;
+  }
+  collectGarbage();
+  collectGarbage();
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+}
+
+/** Writes `data` honouring backpressure (waits for 'drain' when the socket asks to). */
+export async function writeAll(
+  socket: Socket,
+  data: Buffer | string,
+): Promise<void> {
+  if (!socket.write(data)) {
+    await new Promise((resolve) => socket.once('drain', resolve));
+  }
 }

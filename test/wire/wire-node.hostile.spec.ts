@@ -1,0 +1,325 @@
+import { describe, expect, it } from '@jest/globals';
+
+import type { WireError } from '../../lib/wire/index.js';
+import { dialectMessage } from './wire-fixtures.js';
+import {
+  rawClient,
+  retainedBytes,
+  wireTestScope,
+  writeAll,
+} from './wire-test.helpers.js';
+import { waitFor } from '../support/wait-for.js';
+
+// Attacks from raw sockets on loopback (issue 11): each asserts the memory the node retains
+// against the bytes sent, and that a fresh client is still served afterwards.
+
+const { node } = wireTestScope();
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const ACCEPTED = 'HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n';
+
+const message = (name: string, body = '') =>
+  dialectMessage(
+    'libprocess',
+    's@127.0.0.1:1',
+    'echo@127.0.0.1:2',
+    name,
+    Buffer.from(body),
+  ).bytes;
+
+/** A new client's message gets its 202: the node still serves. */
+async function servesFreshClient(port: number): Promise<void> {
+  const client = await rawClient(port);
+  client.socket.write(message('fresh'));
+  await waitFor(() => client.text() === ACCEPTED, 5000, 'a fresh 202');
+  client.socket.destroy();
+}
+
+const codes = (errors: Error[]) => errors.map((e) => (e as WireError).code);
+
+describe('WireNode under hostile input: memory proportional to bytes held', () => {
+  it('holds a chunked body sent as 1-byte chunks at about its own size', async () => {
+    const { node: server, received } = await node();
+    const port = server.address.port;
+    const client = await rawClient(port);
+    const before = retainedBytes();
+    client.socket.write(
+      'POST /echo/big HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:1\r\nTransfer-Encoding: chunked\r\n\r\n',
+    );
+    const body = 512 * KiB;
+    const block = Buffer.from('1\r\nx\r\n'.repeat(8 * KiB), 'latin1');
+    for (let sent = 0; sent < body; sent += 8 * KiB) {
+      await writeAll(client.socket, block);
+    }
+    await waitFor(
+      () => server.inboundStats.bufferedBytes >= body,
+      10_000,
+      'the body to arrive',
+    );
+    // 3 MiB of wire bytes for 512 KiB of body: one growing buffer, not one view per chunk.
+    expect(retainedBytes() - before).toBeLessThan(3 * body + MiB);
+    client.socket.write('0\r\n\r\n');
+    await waitFor(() => received.length === 1);
+    expect(received[0].body.equals(Buffer.alloc(body, 'x'))).toBe(true);
+    await servesFreshClient(port);
+    client.socket.destroy();
+  });
+
+  it('holds request heads trickled one byte per read at about their size', async () => {
+    const { node: server } = await node();
+    const port = server.address.port;
+    const clients = await Promise.all(
+      Array.from({ length: 10 }, () => rawClient(port)),
+    );
+    const head = `GET /slow HTTP/1.1\r\nX: ${'a'.repeat(6000)}`;
+    const before = retainedBytes();
+    for (let i = 0; i < head.length; i++) {
+      for (const client of clients) client.socket.write(head[i]);
+      // Let the node read each byte on its own.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const pending = clients.length * head.length;
+    await waitFor(
+      () => server.inboundStats.bufferedBytes >= pending,
+      10_000,
+      'the heads to arrive',
+    );
+    expect(retainedBytes() - before).toBeLessThan(4 * pending + MiB);
+    // The heads are still good requests: completed, they are answered.
+    for (const client of clients) client.socket.write('\r\n\r\n');
+    await waitFor(() =>
+      clients.every((c) => c.text().startsWith('HTTP/1.1 404 ')),
+    );
+    await servesFreshClient(port);
+    for (const client of clients) client.socket.destroy();
+  });
+
+  it('allocates a body as it arrives, not as its Content-Length announces', async () => {
+    const { node: server } = await node();
+    const port = server.address.port;
+    const clients = await Promise.all(
+      Array.from({ length: 50 }, () => rawClient(port)),
+    );
+    const before = retainedBytes();
+    for (const client of clients) {
+      client.socket.write(
+        `POST /echo/big HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:1\r\nContent-Length: ${100 * MiB}\r\n\r\n0123456789`,
+      );
+    }
+    await waitFor(() => server.inboundStats.bufferedBytes >= 50 * 10);
+    // 5,000 MiB announced, 500 bytes sent.
+    expect(retainedBytes() - before).toBeLessThan(50 * 32 * KiB + MiB);
+    await servesFreshClient(port);
+    for (const client of clients) client.socket.destroy();
+  });
+
+  it('stops reading a client that does not read its responses, and serves it all once it does', async () => {
+    const response = 'r'.repeat(64 * KiB);
+    let served = 0;
+    const { node: server } = await node(
+      {
+        onHttpRequest: () => {
+          served++;
+          return { status: 200, body: response };
+        },
+      },
+      { limits: { maxUnsentResponseBytes: 256 * KiB } },
+    );
+    const port = server.address.port;
+    const client = await rawClient(port);
+    client.socket.pause();
+    const requests = 2000; // 128 MiB of responses
+    client.socket.write('GET /big HTTP/1.1\r\n\r\n'.repeat(requests));
+    await waitFor(() => server.inboundStats.notReading === 1);
+    const before = retainedBytes();
+    expect(served).toBeLessThan(requests / 4);
+    await servesFreshClient(port);
+    // Held: the unsent responses up to the limit and the kernel's buffers, not 128 MiB.
+    expect(retainedBytes() - before).toBeLessThan(8 * MiB);
+    let bytes = 0;
+    client.socket.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    client.socket.resume();
+    const each = `HTTP/1.1 200 OK\r\nContent-Length: ${response.length}\r\n\r\n${response}`;
+    await waitFor(() => bytes === requests * each.length, 20_000);
+    expect(served).toBe(requests);
+    client.socket.destroy();
+  });
+
+  it('keeps all inbound connections within the node-wide budget, pausing the largest', async () => {
+    const { node: server, received } = await node(
+      {},
+      { limits: { maxInboundBytes: MiB } },
+    );
+    const port = server.address.port;
+    const body = Buffer.alloc(MiB, 'b');
+    const senders = await Promise.all(
+      Array.from({ length: 4 }, () => rawClient(port)),
+    );
+    const heads = senders.map((_, i) =>
+      Buffer.from(
+        `POST /echo/m${i} HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:1\r\nContent-Length: ${body.length}\r\n\r\n`,
+      ),
+    );
+    // Nearly complete requests, 3.6 MiB together: past the budget.
+    for (const [i, sender] of senders.entries()) {
+      sender.socket.write(heads[i]);
+      sender.socket.write(body.subarray(0, 900 * KiB));
+    }
+    await waitFor(() => server.inboundStats.budgetPauses > 0);
+    // Connections that hold nothing between reads are not stopped.
+    await servesFreshClient(port);
+    for (const sender of senders) sender.socket.write(body.subarray(900 * KiB));
+    // Nothing legitimate is refused: every request completes as the budget drains.
+    await waitFor(() => received.length === 5, 20_000);
+    expect(received.map((m) => m.name).sort()).toEqual([
+      'fresh',
+      'm0',
+      'm1',
+      'm2',
+      'm3',
+    ]);
+    expect(
+      received.every((m) => m.name === 'fresh' || m.body.equals(body)),
+    ).toBe(true);
+    for (const sender of senders) sender.socket.destroy();
+  });
+});
+
+describe('WireNode under hostile input: timeouts, connections, framing, logs', () => {
+  it('closes a connection that stalls inside a request head, never an idle one', async () => {
+    const { node: server, errors } = await node(
+      {},
+      { limits: { headerTimeoutMs: 300 } },
+    );
+    const port = server.address.port;
+    const idle = await rawClient(port);
+    const between = await rawClient(port);
+    between.socket.write(message('first'));
+    await waitFor(() => between.text() === ACCEPTED);
+    const slow = await rawClient(port);
+    slow.socket.write('POST /echo/m HTTP/1.1\r\nLibprocess-From: s@1');
+    await slow.closed;
+    expect(slow.text()).toBe(
+      'HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+    );
+    expect(codes(errors)).toEqual(['EHEADERTIMEOUT']);
+    // Open since before the slow one: the same scan saw them, and left them open.
+    idle.socket.write(message('idle'));
+    between.socket.write(message('between'));
+    await waitFor(() => idle.text() === ACCEPTED);
+    await waitFor(() => between.text() === ACCEPTED + ACCEPTED);
+    idle.socket.destroy();
+    between.socket.destroy();
+  });
+
+  it('refuses connections beyond maxConnections with one coalesced warning', async () => {
+    const { node: server, errors } = await node(
+      {},
+      { limits: { maxConnections: 2 }, errorIntervalMs: 60_000 },
+    );
+    const port = server.address.port;
+    const kept = [await rawClient(port), await rawClient(port)];
+    await waitFor(() => server.inboundStats.connections === 2);
+    for (let i = 0; i < 5; i++) {
+      const refused = await rawClient(port);
+      await refused.closed;
+      expect(refused.text()).toBe('');
+    }
+    expect(codes(errors)).toEqual(['EMAXCONN']);
+    kept[0].socket.destroy();
+    await waitFor(() => server.inboundStats.connections === 1);
+    await servesFreshClient(port);
+    await server.close();
+    // The summary of the four held back arrives at the latest when the node closes.
+    expect(codes(errors)).toEqual(['EMAXCONN', 'EMAXCONN']);
+    expect(errors.map((e) => (e as WireError).count)).toEqual([1, 4]);
+    kept[1].socket.destroy();
+  });
+
+  it('answers 400 to header whitespace HTTP does not allow (VT, FF, bare CR)', async () => {
+    const { node: server, received } = await node();
+    for (const oddity of ['chunked\x0b', '\x0cchunked', 'chunked\rX']) {
+      const client = await rawClient(server.address.port);
+      client.socket.write(
+        `POST /echo/m HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:1\r\nTransfer-Encoding: ${oddity}\r\n\r\n1\r\nx\r\n0\r\n\r\n`,
+      );
+      await client.closed;
+      expect(client.text()).toBe(
+        'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+      );
+    }
+    expect(received).toEqual([]);
+  });
+
+  it('coalesces repeated warnings per peer and quotes peer input truncated and escaped', async () => {
+    const { node: server, errors } = await node({}, { errorIntervalMs: 2000 });
+    const port = server.address.port;
+    for (let i = 0; i < 30; i++) {
+      const client = await rawClient(port);
+      client.socket.write('GARBAGE\r\n\r\n');
+      await client.closed;
+    }
+    await waitFor(
+      () => errors.reduce((sum, e) => sum + (e as WireError).count, 0) === 30,
+      5000,
+      'the summary',
+    );
+    // One line at once, then summaries with a count instead of 29 more lines.
+    expect(errors.length).toBeLessThanOrEqual(3);
+    expect(errors[errors.length - 1].message).toMatch(
+      /\(\d+ like this in the last 2 s\)$/,
+    );
+
+    const client = await rawClient(port);
+    const forged = `x" \xe9 [ERROR] forged ${'y'.repeat(60_000)}`;
+    client.socket.write(
+      `POST /echo/m HTTP/1.0\r\nContent-Length: 0\r\nUser-Agent: libprocess/${forged}\r\n\r\n`,
+      'latin1',
+    );
+    await waitFor(() => codes(errors).includes('EBADSENDER'));
+    const line = errors.find((e) => (e as WireError).code === 'EBADSENDER')!;
+    expect(line.message).toContain(
+      '"libprocess/x\\" \\u00e9 [ERROR] forged yyy',
+    );
+    expect(line.message).toContain('... (60031 characters)');
+    expect(line.message.length).toBeLessThan(400);
+    client.socket.destroy();
+  });
+});
+
+describe('WireNode outbound back-off', () => {
+  it('fails sends to an address that refused fast, with a growing window; links still try', async () => {
+    const { node: dead } = await node();
+    const deadPid = dead.pid('echo');
+    await dead.close(); // nothing listens there any more
+    const { node: sender, errors } = await node();
+    const from = sender.pid('s');
+    const started = Date.now();
+    let sends = 0;
+    while (Date.now() - started < 600) {
+      sender.send(from, deadPid, 'm', 'x');
+      sends++;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const attempts = errors.filter((e) =>
+      e.message.startsWith(`Connection to ${deadPid.address} failed`),
+    ).length;
+    const fastFails = errors.filter((e) =>
+      e.message.includes('is unreachable'),
+    );
+    // Windows of 100, 200, 400 ms: at most ~4 connection attempts in 600 ms.
+    expect(attempts).toBeGreaterThanOrEqual(2);
+    expect(attempts).toBeLessThanOrEqual(5);
+    expect(fastFails.length).toBeGreaterThan(sends / 2);
+    expect(codes(fastFails).every((code) => code === 'ECONNREFUSED')).toBe(
+      true,
+    );
+    // A link during the back-off still tries at once, and exits exactly once.
+    const exited: string[] = [];
+    sender.on('exited', (_from, to) => exited.push(to.toString()));
+    sender.link(from, deadPid);
+    await waitFor(() => exited.length === 1);
+    expect(exited).toEqual([deadPid.toString()]);
+  });
+});
