@@ -30,6 +30,7 @@ export {
 } from './events/libprocess.events.js';
 export {
   LibprocessHealthIndicator,
+  type LibprocessHealthOptions,
   type LibprocessHealthResult,
 } from './health/libprocess.health.js';
 export type {

@@ -21,6 +21,7 @@ import {
 import {
   EntryKind,
   type ProcessRecord,
+  ProcessState,
   STATE_NAMES,
 } from './process-record.js';
 import { ProcessRoutes } from './process-routes.js';
@@ -34,7 +35,11 @@ import {
   type RuntimeLogger,
   type RuntimeTransport,
 } from './runtime.interfaces.js';
-import { DROPPED_ON_SHUTDOWN, NO_LOCAL_PROCESS } from './runtime.messages.js';
+import {
+  DROPPED_ON_SHUTDOWN,
+  HANDLER_RUNNING_AT_SHUTDOWN,
+  NO_LOCAL_PROCESS,
+} from './runtime.messages.js';
 
 const EMPTY_BODY = Buffer.alloc(0);
 
@@ -373,19 +378,44 @@ export class ProcessManager {
     return this.runLoop.drain(timeoutMs);
   }
 
+  /**
+   * Drops every queued entry (pending dispatches reject), so that only the handlers already
+   * running finish, and logs one line with the count per process. Part of a shutdown whose
+   * drain ran out of time; `stop()` does it too for whatever is left.
+   */
+  dropQueued(drainTimeoutMs: number): void {
+    let dropped = 0;
+    const perProcess: string[] = [];
+    for (const record of this.table.values()) {
+      const count = this.runLoop.dropQueue(
+        record,
+        new ProcessTerminatedError(record.id),
+      );
+      if (count > 0) {
+        dropped += count;
+        perProcess.push(`${record.pid ?? record.id}: ${count}`);
+      }
+    }
+    if (dropped > 0) {
+      this.logger.warn(
+        DROPPED_ON_SHUTDOWN(dropped, drainTimeoutMs, perProcess),
+      );
+    }
+  }
+
   /** Cancels timers and asks, drops what is still queued (logged), detaches from the wire. */
   stop(drainTimeoutMs = 0): void {
     this.cancelTimers();
-    let dropped = 0;
+    this.dropQueued(drainTimeoutMs);
     for (const record of this.table.values()) {
-      const reason = new ProcessTerminatedError(record.id);
-      dropped += this.runLoop.dropQueue(record, reason);
-      this.asks.rejectAll(record, reason);
+      if (record.state === ProcessState.WAITING) {
+        this.logger.warn(
+          HANDLER_RUNNING_AT_SHUTDOWN(record.pid ?? record.id, drainTimeoutMs),
+        );
+      }
+      this.asks.rejectAll(record, new ProcessTerminatedError(record.id));
     }
     this.runLoop.stop();
-    if (dropped > 0) {
-      this.logger.warn(DROPPED_ON_SHUTDOWN(dropped, drainTimeoutMs));
-    }
     if (this.node !== undefined) {
       this.node.off('linked', this.onWireLinked);
       this.node.off('exited', this.onWireExited);

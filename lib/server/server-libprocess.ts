@@ -155,11 +155,23 @@ export class LibprocessServer
 
   private async shutdown(): Promise<void> {
     const grace = this.shutdownGracePeriod;
+    // One deadline for the whole shutdown: never longer than the grace period.
+    const deadline = Date.now() + grace;
     // Delays are future work: cancelled first, so that the drain converges.
     this.processManager.cancelTimers();
     if (this.node !== undefined) {
-      await this.processManager.drain(grace);
-      await this.node.close();
+      // Nothing new is read from now on; what was read runs, or is dropped and reported.
+      this.node.stopInbound();
+      // Most of the time for the queues; if they do not drain, what is queued is dropped
+      // and the handlers already running get most of the rest to finish.
+      if (!(await this.processManager.drain((grace * 3) / 4))) {
+        this.processManager.dropQueued(grace);
+        await this.processManager.drain(
+          Math.max(0, deadline - grace / 8 - Date.now()),
+        );
+      }
+      // The wire answers what it read and waits for its peers' answers, in what is left.
+      await this.node.close(Math.max(0, deadline - Date.now()));
     }
     this.processManager.stop(grace);
     this._status$.next(LibprocessStatus.CLOSED);

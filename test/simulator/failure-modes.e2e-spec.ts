@@ -301,4 +301,91 @@ describe('MesosSimulator: failure modes', () => {
       connected: false,
     });
   });
+
+  it('refuses to launch a task id that still runs (fault C): TASK_ERROR "Task has duplicate ID"', async () => {
+    const sim = await cluster.simulator();
+    const probe = await cluster.probe(sim.master);
+    const frameworkId = await runningTask(probe);
+    const count = probe.received(MesosMessage.ResourceOffers).length;
+    await waitFor(
+      () => probe.received(MesosMessage.ResourceOffers).length > count,
+      5000,
+      'another offer',
+    );
+    const offer = probe.received(MesosMessage.ResourceOffers).at(-1)!.body
+      .offers[0];
+    probe.call(launchCall(frameworkId, offer, 'sleeper') as never);
+    await waitFor(
+      () => probe.updates().some((m) => stateOf(m) === 'TASK_ERROR'),
+      5000,
+      'TASK_ERROR',
+    );
+    const error = probe.updates().find((m) => stateOf(m) === 'TASK_ERROR')!;
+    expect(error.update!.status).toMatchObject({
+      message: 'Task has duplicate ID: sleeper',
+      reason: 'REASON_TASK_INVALID',
+      source: 'SOURCE_MASTER',
+    });
+    expect(sim.agents[0].taskStates()).toHaveLength(1);
+  });
+
+  it('MESSAGE reaches the executor on the agent, SHUTDOWN kills it, UPDATE_FRAMEWORK updates the agents', async () => {
+    const sim = await cluster.simulator();
+    const probe = await cluster.probe(sim.master);
+    const frameworkId = await runningTask(probe);
+    const agent = sim.agents[0];
+    const slaveId = { value: agent.settings.agentId };
+    probe.call({
+      framework_id: { value: frameworkId },
+      type: 'MESSAGE',
+      message: {
+        slave_id: slaveId,
+        executor_id: { value: 'sleeper' },
+        data: Buffer.from('hi'),
+      },
+    } as never);
+    // The C++ driver sends FrameworkToExecutorMessage straight to the agent pid of the offers.
+    probe.send(agent.pid, 'mesos.internal.FrameworkToExecutorMessage', {
+      slave_id: slaveId,
+      framework_id: { value: frameworkId },
+      executor_id: { value: 'sleeper' },
+      data: Buffer.from('direct'),
+    });
+    await waitFor(
+      () => agent.frameworkMessages.length === 2,
+      5000,
+      'the framework messages',
+    );
+    expect(
+      agent.frameworkMessages.map((m) => m.data.toString()).sort(),
+    ).toEqual(['direct', 'hi']);
+
+    probe.call({
+      framework_id: { value: frameworkId },
+      type: 'UPDATE_FRAMEWORK',
+      update_framework: {
+        framework_info: {
+          user: 'probe',
+          name: 'renamed',
+          id: { value: frameworkId },
+          roles: [],
+        },
+      },
+    } as never);
+    await waitFor(
+      () => (sim.state().frameworks as any[])[0].name === 'renamed',
+      5000,
+      'the update',
+    );
+    probe.call({
+      framework_id: { value: frameworkId },
+      type: 'SHUTDOWN',
+      shutdown: { slave_id: slaveId, executor_id: { value: 'sleeper' } },
+    } as never);
+    await waitFor(
+      () => probe.updates().some((m) => stateOf(m) === 'TASK_KILLED'),
+      10_000,
+      'TASK_KILLED',
+    );
+  });
 });

@@ -237,4 +237,24 @@ describe('MesosSimulator: master', () => {
       '60secs to failover',
     );
   });
+
+  it('serves GET /state through the delegate, and /master/state, /master/frameworks', async () => {
+    const sim = await cluster.simulator();
+    for (const path of ['/state', '/master/state']) {
+      const response = await fetch(`http://${sim.address}${path}`);
+      expect(response.status).toBe(200);
+      const state = (await response.json()) as Record<string, unknown>;
+      expect(state).toMatchObject({
+        leader: sim.master.toString(),
+        activated_slaves: 1,
+        leader_info: { id: sim.id, port: sim.master.port },
+      });
+    }
+    const frameworks = await fetch(`http://${sim.address}/master/frameworks`);
+    expect(await frameworks.json()).toEqual({
+      frameworks: [],
+      completed_frameworks: [],
+      unregistered_frameworks: [],
+    });
+  });
 });

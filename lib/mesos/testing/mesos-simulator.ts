@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { ActorRef, LibprocessServer, Upid } from '../../index.js';
 import type { Call } from '../mesos.types.js';
 import { MesosMessage } from '../mesos.constants.js';
+import { loadMesosProtos } from '../mesos-protos.js';
 import { AgentProcess } from './agent/agent.process.js';
 import { MesosAgentsModule } from './agent/mesos-agents.module.js';
 import { fromProto, type ResourceBag } from './common/resources.js';
@@ -83,6 +84,8 @@ export class MesosSimulator {
   private contender?: MasterContender;
   private agentReregisterDelayMs = AGENT_REGISTER_RETRY_MS;
   private closed = false;
+  /** The Mesos types, parsed once for both nodes and every master incarnation. */
+  private readonly root = loadMesosProtos();
 
   private constructor(
     private readonly options: MesosSimulatorOptions,
@@ -310,6 +313,7 @@ export class MesosSimulator {
     const o = this.options;
     this.masterApp = await startNode(
       MesosMasterModule.forRoot({
+        root: this.root,
         ip: o.ip ?? '127.0.0.1',
         port,
         masterId: this.masterId,
@@ -327,6 +331,7 @@ export class MesosSimulator {
       }),
       this.logger,
     );
+    await this.masterProcess.ready;
   }
 
   private async startAgents(): Promise<void> {
@@ -336,7 +341,7 @@ export class MesosSimulator {
         ? Array.from({ length: o.agents }, () => ({}))
         : (o.agents ?? [{}]);
     this.agentsApp = await startNode(
-      MesosAgentsModule.forRoot({ ip: o.ip ?? '127.0.0.1' }),
+      MesosAgentsModule.forRoot({ ip: o.ip ?? '127.0.0.1', root: this.root }),
       this.logger,
     );
     const actors = this.agentsApp.get(ActorRef);

@@ -204,7 +204,7 @@ describe('ProcessManager', () => {
     await nextTurn();
     expect(received).toEqual([]);
     expect(logger.at('warn')).toEqual([
-      'Dropped 3 queued message(s) that did not run within the shutdown grace period of 20 ms',
+      `Dropped 3 queued message(s) that did not run within the shutdown grace period of 20 ms (${record.pid ?? record.id}: 3)`,
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import type { Root } from 'protobufjs';
 import { ActorModule } from '../../../index.js';
 import { loadMesosProtos, MESOS_CONVERSION } from '../../mesos-protos.js';
 
@@ -8,14 +9,21 @@ import { loadMesosProtos, MESOS_CONVERSION } from '../../mesos-protos.js';
  */
 @Module({})
 export class MesosAgentsModule {
-  static forRoot(options: { ip: string; port?: number }): DynamicModule {
+  static forRoot(options: {
+    ip: string;
+    port?: number;
+    root?: Root;
+  }): DynamicModule {
     return {
       module: MesosAgentsModule,
       imports: [
         ActorModule.forRoot({
           ip: options.ip,
           port: options.port ?? 0,
-          protobuf: { root: loadMesosProtos(), conversion: MESOS_CONVERSION },
+          protobuf: {
+            root: options.root ?? loadMesosProtos(),
+            conversion: MESOS_CONVERSION,
+          },
         }),
       ],
     };

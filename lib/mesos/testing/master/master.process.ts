@@ -63,6 +63,9 @@ export class MasterProcess {
   private readonly authenticating = new Map<string, Authenticating>();
   /** master/dropped_messages. */
   droppedMessages = 0;
+  private markReady!: () => void;
+  /** Resolves once the process has its pid and its logic exists (after `@OnInitialize`). */
+  readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
 
   constructor(
     private readonly actors: ActorRef,
@@ -105,6 +108,7 @@ export class MasterProcess {
       `Simulated Mesos master ${self} (a test double, not Mesos; leading: ${this.isLeading})`,
     );
     this.allocationCycle();
+    this.markReady();
   }
 
   get isLeading(): boolean {

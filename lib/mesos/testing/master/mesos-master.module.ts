@@ -1,10 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import type { Root } from 'protobufjs';
 import { ActorModule } from '../../../index.js';
 import { loadMesosProtos, MESOS_CONVERSION } from '../../mesos-protos.js';
 import {
   MASTER_NODE_SETTINGS,
   type MasterNodeSettings,
 } from './master-node.settings.js';
+import { MASTER_PROCESS_ID } from '../simulator.constants.js';
 import { MasterProcess } from './master.process.js';
 
 /**
@@ -15,7 +17,7 @@ import { MasterProcess } from './master.process.js';
 @Module({})
 export class MesosMasterModule {
   static forRoot(
-    settings: MasterNodeSettings & { ip: string; port: number },
+    settings: MasterNodeSettings & { ip: string; port: number; root?: Root },
   ): DynamicModule {
     return {
       module: MesosMasterModule,
@@ -23,7 +25,13 @@ export class MesosMasterModule {
         ActorModule.forRoot({
           ip: settings.ip,
           port: settings.port,
-          protobuf: { root: loadMesosProtos(), conversion: MESOS_CONVERSION },
+          // As `process::initialize("master")`: `GET /state` (what mesos-go's standalone
+          // detector polls) reaches the master's routes.
+          delegate: MASTER_PROCESS_ID,
+          protobuf: {
+            root: settings.root ?? loadMesosProtos(),
+            conversion: MESOS_CONVERSION,
+          },
         }),
       ],
       providers: [

@@ -1,0 +1,135 @@
+import {
+  afterEach,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  jest,
+} from '@jest/globals';
+import { Upid } from '../../../lib/index.js';
+import { MesosMessage } from '../../../lib/mesos/index.js';
+import { fromProto } from '../../../lib/mesos/testing/common/resources.js';
+import {
+  MasterLog,
+  type MasterOutbox,
+} from '../../../lib/mesos/testing/master/master-outbox.js';
+import { SimulatedMaster } from '../../../lib/mesos/testing/master/simulated-master.js';
+import { SYSTEM_CLOCK } from '../../../lib/mesos/testing/index.js';
+
+interface Sent {
+  to: string;
+  type: string;
+  message: any;
+}
+
+/** The master's logic with a recording outbox: no sockets; timers are setTimeout (fake here). */
+function master() {
+  const sent: Sent[] = [];
+  const links: string[] = [];
+  const self = new Upid('master', '127.0.0.1', 5050);
+  const outbox: MasterOutbox = {
+    send: (to, type, message) =>
+      sent.push({ to: to.toString(), type, message }),
+    link: (to) => links.push(to.toString()),
+    unlink: () => undefined,
+    later: (ms, method, ...args) => {
+      const timer = setTimeout(() => (m as any)[method](...args), ms);
+      return {
+        cancel: () => (clearTimeout(timer), true),
+        pending: true,
+      };
+    },
+  };
+  const m = new SimulatedMaster(
+    self,
+    {
+      masterId: 'M',
+      hostname: 'localhost',
+      clock: SYSTEM_CLOCK,
+      authenticateFrameworks: false,
+    },
+    outbox,
+    new MasterLog(() => Date.now()),
+  );
+  m.agentRegistered({
+    id: 'M-S0',
+    pid: 'slave(1)@127.0.0.1:5051',
+    hostname: 'localhost',
+    resources: [
+      { name: 'cpus', type: 'SCALAR', scalar: { value: 2 } },
+      { name: 'mem', type: 'SCALAR', scalar: { value: 1024 } },
+    ] as never,
+    tasks: [],
+  });
+  return {
+    m,
+    sent,
+    links,
+    of: (type: string) => sent.filter((s) => s.type === type),
+  };
+}
+
+const scheduler = new Upid('scheduler-1', '127.0.0.1', 6000);
+
+describe('SimulatedMaster (no sockets, fake timers)', () => {
+  beforeEach(() => {
+    jest.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('registers, offers the whole agent, and removes a disconnected framework after its failover_timeout', () => {
+    const { m, sent, links, of } = master();
+    m.receiveCall(scheduler, {
+      type: 'SUBSCRIBE',
+      subscribe: {
+        framework_info: {
+          user: 'u',
+          name: 'n',
+          failover_timeout: 60,
+          roles: [],
+        },
+        suppressed_roles: [],
+      },
+    });
+    expect(links).toEqual([scheduler.toString()]);
+    expect(
+      of(MesosMessage.FrameworkRegistered)[0].message.framework_id.value,
+    ).toBe('M-0000');
+    const offer = of(MesosMessage.ResourceOffers)[0].message.offers[0];
+    expect(fromProto(offer.resources).get('cpus')).toBe(2);
+
+    m.frameworkExited(scheduler);
+    expect(of(MesosMessage.RescindResourceOffer)).toHaveLength(1);
+    expect(sent.at(-2)!.type).toBe(MesosMessage.FrameworkError);
+    jest.advanceTimersByTime(59_999);
+    expect(m.frameworks.get('M-0000')).toBeDefined();
+    jest.advanceTimersByTime(1);
+    expect(m.frameworks.get('M-0000')).toBeUndefined();
+    expect(m.frameworks.isCompleted('M-0000')).toBe(true);
+    expect(of(MesosMessage.ShutdownFramework)).toHaveLength(1);
+  });
+
+  it('applies decline filters on the clock: no offer of the agent before refuse_seconds', () => {
+    const { m, of } = master();
+    m.receiveCall(scheduler, {
+      type: 'SUBSCRIBE',
+      subscribe: {
+        framework_info: { user: 'u', name: 'n', roles: [] },
+        suppressed_roles: [],
+      },
+    });
+    const offer = of(MesosMessage.ResourceOffers)[0].message.offers[0];
+    m.receiveCall(scheduler, {
+      framework_id: { value: 'M-0000' },
+      type: 'DECLINE',
+      decline: { offer_ids: [offer.id], filters: { refuse_seconds: 10 } },
+    });
+    m.allocate();
+    expect(of(MesosMessage.ResourceOffers)).toHaveLength(1);
+    jest.advanceTimersByTime(10_000);
+    m.allocate();
+    expect(of(MesosMessage.ResourceOffers)).toHaveLength(2);
+  });
+});
