@@ -67,5 +67,10 @@ function lastLines(text: string, count: number): string {
     .join(' | ');
 }
 
-const formatValue = (v: number) =>
-  v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2);
+// A measure with no valid sample arrives as null (JSON has no NaN).
+const formatValue = (v: number | null) =>
+  v === null || !Number.isFinite(v)
+    ? 'n/a'
+    : v >= 100
+      ? Math.round(v).toLocaleString('en-US')
+      : v.toFixed(2);
