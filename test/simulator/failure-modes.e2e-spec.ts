@@ -307,9 +307,12 @@ describe('MesosSimulator: failure modes', () => {
     const probe = await cluster.probe(sim.master);
     const frameworkId = await runningTask(probe);
     const count = probe.received(MesosMessage.ResourceOffers).length;
+    // The launch left the rest of its offer unused, which the master filters for the default
+    // 5 s (Filters.refuse_seconds), as a real master does: the next offer comes after that
+    // plus one allocation interval.
     await waitFor(
       () => probe.received(MesosMessage.ResourceOffers).length > count,
-      5000,
+      15_000,
       'another offer',
     );
     const offer = probe.received(MesosMessage.ResourceOffers).at(-1)!.body
