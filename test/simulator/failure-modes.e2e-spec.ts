@@ -46,6 +46,25 @@ async function runningTask(
   return frameworkId;
 }
 
+/** Waits for the reconciliation answer carrying `message` (and `state`, when given). */
+async function reconciliationAnswer(
+  probe: Probe,
+  message: string,
+  state: string | undefined,
+  what: string,
+): Promise<ReturnType<Probe['updates']>[number]> {
+  const answer = () =>
+    probe
+      .updates()
+      .find(
+        (m) =>
+          m.update!.status!.message === message &&
+          (state === undefined || stateOf(m) === state),
+      );
+  await waitFor(() => answer() !== undefined, 5000, what);
+  return answer()!;
+}
+
 const reconcile = (probe: Probe, frameworkId: string, slaveId?: string) =>
   probe.call({
     framework_id: { value: frameworkId },
@@ -124,17 +143,10 @@ describe('MesosSimulator: failure modes', () => {
       'the agent to re-register',
     );
     reconcile(probe, frameworkId);
-    await waitFor(
-      () =>
-        probe
-          .updates()
-          .some(
-            (m) =>
-              m.update!.status!.message ===
-                'Reconciliation: Latest task state' &&
-              stateOf(m) === 'TASK_RUNNING',
-          ),
-      5000,
+    await reconciliationAnswer(
+      probe,
+      'Reconciliation: Latest task state',
+      'TASK_RUNNING',
       'TASK_RUNNING from reconciliation',
     );
   });
@@ -150,23 +162,11 @@ describe('MesosSimulator: failure modes', () => {
     probe.subscribe({ frameworkId });
     await probe.next(MesosMessage.FrameworkRegistered, 2);
     reconcile(probe, frameworkId);
-    const answer = await waitFor(
-      () =>
-        probe
-          .updates()
-          .some(
-            (m) =>
-              m.update!.status!.message === 'Reconciliation: Task is unknown',
-          ),
-      5000,
+    const answer = await reconciliationAnswer(
+      probe,
+      'Reconciliation: Task is unknown',
+      undefined,
       'the reconciliation answer',
-    ).then(() =>
-      probe
-        .updates()
-        .find(
-          (m) =>
-            m.update!.status!.message === 'Reconciliation: Task is unknown',
-        )!,
     );
     expect(stateOf(answer)).toBe('TASK_LOST');
     // Yet the task still runs, and the agent brings it back.
@@ -176,17 +176,10 @@ describe('MesosSimulator: failure modes', () => {
       'the agent to re-register',
     );
     reconcile(probe, frameworkId);
-    await waitFor(
-      () =>
-        probe
-          .updates()
-          .some(
-            (m) =>
-              m.update!.status!.message ===
-                'Reconciliation: Latest task state' &&
-              stateOf(m) === 'TASK_RUNNING',
-          ),
-      5000,
+    await reconciliationAnswer(
+      probe,
+      'Reconciliation: Latest task state',
+      'TASK_RUNNING',
       'TASK_RUNNING after the re-registration',
     );
   });
