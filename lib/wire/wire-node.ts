@@ -71,7 +71,7 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
   private readonly inbound = new Set<InboundConnection>();
   private readonly inboundContext: InboundContext;
   private readonly errors: ErrorCoalescer;
-  /** Scans inbound connections for request heads that stall (`headerTimeoutMs`). */
+  /** Scans inbound connections for requests that stall (`headerTimeoutMs`, `bodyTimeoutMs`). */
   private stallTimer: NodeJS.Timeout | null = null;
   private inboundStopped = false;
   private readonly budget: InboundBudget;
@@ -445,10 +445,13 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
   }
 
   private startStallTimer(): void {
-    const timeout = this.options.limits.headerTimeoutMs;
-    if (!(timeout > 0 && Number.isFinite(timeout)) || this.inboundStopped) {
-      return;
-    }
+    const { headerTimeoutMs, bodyTimeoutMs } = this.options.limits;
+    const timeout = Math.min(
+      ...[headerTimeoutMs, bodyTimeoutMs].filter(
+        (ms) => ms > 0 && Number.isFinite(ms),
+      ),
+    );
+    if (!Number.isFinite(timeout) || this.inboundStopped) return;
     // One scan for all connections instead of a timer per request: precise to a tenth.
     this.stallTimer = setInterval(
       () => {
