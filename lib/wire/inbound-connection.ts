@@ -3,14 +3,13 @@ import type { Socket } from 'node:net';
 import type { RequestParseError } from './errors/request-parse.error.js';
 import { WireError } from './errors/wire.error.js';
 import { HttpRequestDecoder } from './http-request-decoder.js';
+import { closesAfter, respondToHttp } from './http-request-responder.js';
 import {
   ACCEPTED,
   BAD_SENDER,
   CONTINUE,
-  encodeResponse,
   errorResponse,
   NOT_FOUND,
-  NOT_FOUND_CLOSE,
   SERVER_ERROR,
 } from './http-response-encoder.js';
 import type { BudgetHolder, InboundBudget } from './inbound-budget.js';
@@ -22,9 +21,8 @@ import type {
   WireLimits,
   WireNodeHandlers,
   WireRequest,
-  WireResponse,
 } from './wire.interfaces.js';
-import { formatHostPort, isPromiseLike, quotePeerInput } from './wire.utils.js';
+import { formatHostPort, quotePeerInput } from './wire.utils.js';
 
 /** The node-side context an inbound connection works with. */
 export interface InboundContext {
@@ -289,8 +287,17 @@ export class InboundConnection implements BudgetHolder {
         );
         this.responses.respond(BAD_SENDER, false, false);
         return;
-      default:
-        this.serveHttp(request);
+      default: {
+        const close = closesAfter(request);
+        if (close) this.decoder.stop();
+        respondToHttp(
+          request,
+          close,
+          this.context.handlers.onHttpRequest,
+          this.responses,
+          (error) => this.context.reportError(error),
+        );
+      }
     }
     this.checkResponseLimit();
   }
@@ -311,62 +318,6 @@ export class InboundConnection implements BudgetHolder {
       this.peer,
     );
     this.responses.respond(errorResponse(error.status), true);
-  }
-
-  private serveHttp(request: WireRequest): void {
-    const connection = request.headers['connection']?.toLowerCase();
-    // HTTP/1.0 closes unless asked to keep alive; HTTP/1.1 keeps alive unless asked to close.
-    const close =
-      request.version === '1.0'
-        ? connection !== 'keep-alive'
-        : connection === 'close';
-    if (close) this.decoder.stop();
-    const keepAlive = request.version === '1.0' && !close;
-    const hook = this.context.handlers.onHttpRequest;
-    if (hook === undefined) {
-      this.responses.respond(close ? NOT_FOUND_CLOSE : NOT_FOUND, close);
-      return;
-    }
-    const omitBody = request.method === 'HEAD';
-    const encode = (response: WireResponse | undefined): Buffer => {
-      if (response === undefined || response === null) {
-        return close ? NOT_FOUND_CLOSE : NOT_FOUND;
-      }
-      try {
-        return encodeResponse(response, keepAlive, close, omitBody);
-      } catch (error) {
-        return this.failedHttp(request, error);
-      }
-    };
-    let result: ReturnType<NonNullable<WireNodeHandlers['onHttpRequest']>>;
-    try {
-      result = hook(request);
-    } catch (error) {
-      this.responses.respond(this.failedHttp(request, error), close);
-      return;
-    }
-    if (!isPromiseLike(result)) {
-      this.responses.respond(encode(result), close);
-      return;
-    }
-    const slot = this.responses.reserve(close);
-    result.then(
-      (response) => this.responses.fill(slot, encode(response)),
-      (error: unknown) =>
-        this.responses.fill(slot, this.failedHttp(request, error)),
-    );
-  }
-
-  private failedHttp(request: WireRequest, error: unknown): Buffer {
-    this.context.reportError(
-      new WireError(
-        `HTTP handler failed for ${request.method} ${quotePeerInput(request.path)}: ${(error as Error)?.message}`,
-        'EHANDLER',
-        undefined,
-        { cause: error },
-      ),
-    );
-    return SERVER_ERROR;
   }
 
   private remoteAddress(): string {

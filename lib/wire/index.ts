@@ -2,10 +2,7 @@ export { BindError } from './errors/bind.error.js';
 export { InvalidUpidError } from './errors/invalid-upid.error.js';
 export { RequestParseError } from './errors/request-parse.error.js';
 export { WireError } from './errors/wire.error.js';
-export {
-  HttpRequestDecoder,
-  type HttpRequestSink,
-} from './http-request-decoder.js';
+export { HttpRequestDecoder } from './http-request-decoder.js';
 export { RequestKind } from './libprocess-message.js';
 export {
   encodeMessage,
@@ -23,6 +20,7 @@ export {
   WIRE_ENV,
 } from './wire.constants.js';
 export type {
+  HttpRequestSink,
   WireLimits,
   WireMessage,
   WireNodeHandlers,

@@ -1,4 +1,5 @@
-import type { HttpHead } from './http-head.js';
+import type { HttpHead, SenderParser } from './http-head.js';
+import { Upid } from './upid.js';
 import { LIBPROCESS_USER_AGENT_PREFIX } from './wire.constants.js';
 
 /**
@@ -78,4 +79,25 @@ export function claimedSender(request: {
 }): string {
   const headers = request.headers;
   return headers['libprocess-from'] ?? headers['user-agent'] ?? '';
+}
+
+/**
+ * A {@link SenderParser} for one connection: its senders repeat, so the last PID parsed is
+ * reused while the text is the same. An unparsable sender gives undefined: the request is
+ * then not a message, and the node answers it.
+ */
+export function cachingSenderParser(): SenderParser {
+  let lastText = '';
+  let last: Upid | undefined;
+  return (text) => {
+    if (text !== lastText) {
+      lastText = text;
+      try {
+        last = Upid.parse(text);
+      } catch {
+        last = undefined;
+      }
+    }
+    return last;
+  };
 }

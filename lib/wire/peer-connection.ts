@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 
 import { WireError } from './errors/wire.error.js';
-import { encodeMessageHead, MESSAGE_BODY_END } from './message-encoder.js';
+import { MessageHeadCache } from './message-head-cache.js';
+import { MESSAGE_BODY_END } from './message-encoder.js';
 import { ResponseCounter } from './response-counter.js';
 import {
   dialPlain,
@@ -11,7 +12,6 @@ import {
 import type { Upid } from './upid.js';
 import {
   KEEPALIVE_INITIAL_DELAY,
-  MAX_CACHED_MESSAGE_HEADS,
   MAX_OUTBOUND_SLAB_BYTES,
   MIN_OUTBOUND_SLAB_BYTES,
 } from './wire.constants.js';
@@ -35,29 +35,13 @@ const LF = 0x0a;
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
 /**
- * The encoded head of the messages `from -> to.id` named `name` on this connection (the Host
- * header is the connection's address), in both framings, each built on first use.
- */
-interface MessageHead {
-  readonly from: string;
-  readonly toId: string;
-  readonly name: string;
-  /** The head of an empty message, complete. */
-  empty: Buffer | null;
-  /** The head of a message with a body, up to the chunk-size line (excluded). */
-  chunked: Buffer | null;
-  /** The next head with the same name (another sender or process). */
-  readonly next: MessageHead | undefined;
-}
-
-/**
  * The persistent outbound socket to one peer address (`host:port`).
  *
  * Messages are encoded straight into write slabs (4-64 KiB, sized to the peer's traffic): each
  * slab is one allocation shared by many small messages, and everything sent during one tick
  * leaves as one write (flushed on `process.nextTick`, i.e. after the current handler and its
  * microtasks, or as soon as a slab is full, so that a long burst reaches the kernel while it is
- * still being produced). Message heads are cached per sender, process and name and copied;
+ * still being produced). Message heads are cached ({@link MessageHeadCache}) and copied;
  * only the chunk-size line is written per message. Large bodies are written without copying,
  * head and body corked into one writev. Responses from the peer are read at once, so the peer
  * never blocks on them, and counted (shutdown waits for the answers to what was sent). Per-peer order is the socket's order.
@@ -92,14 +76,8 @@ export class PeerConnection {
   private tickBytes = 0;
   private flushScheduled = false;
   private resolveClosed!: () => void;
-  /**
-   * Encoded heads by sender, process id and name: a process sends the same few messages to a
-   * peer over and over, and copying a cached head is ~5x cheaper than encoding it. Bounded
-   * (cleared when full) because senders and names are open-ended.
-   */
-  private readonly heads = new Map<string, MessageHead>();
-  private headCount = 0;
-  private lastHead: MessageHead | null = null;
+  /** Encoded heads by sender, process id and name. */
+  private readonly heads = new MessageHeadCache();
   private connectTimer: NodeJS.Timeout | null = null;
   private readonly attempt: OutboundAttempt;
   /** Writes made before the socket was ready, in order. */
@@ -184,22 +162,10 @@ export class PeerConnection {
   send(from: Upid, to: Upid, name: string, body: Uint8Array): boolean {
     if (this.closed) return false;
     const bodyLength = body.length;
-    const entry = this.head(from.toString(), to, name);
-    let head: Buffer;
+    const head = this.heads.head(from, to, name, bodyLength > 0);
     let sizeDigits = 0;
-    if (bodyLength === 0) {
-      head = entry.empty ??= Buffer.from(
-        encodeMessageHead(from, to, name, 0),
-        'latin1',
-      );
-    } else {
-      // The chunk-size line (`1\r\n` here) is written per message.
-      head = entry.chunked ??= Buffer.from(
-        encodeMessageHead(from, to, name, 1).slice(0, -3),
-        'latin1',
-      );
-      for (let n = bodyLength; n > 0; n = Math.floor(n / 16)) sizeDigits++;
-    }
+    // The chunk-size line (`1\r\n` in the cached head) is written per message.
+    for (let n = bodyLength; n > 0; n = Math.floor(n / 16)) sizeDigits++;
     const size =
       head.length +
       bodyLength +
@@ -255,41 +221,6 @@ export class PeerConnection {
     return true;
   }
 
-  /** The cached head entry of `from -> to.id` named `name`. */
-  private head(from: string, to: Upid, name: string): MessageHead {
-    const last = this.lastHead;
-    if (
-      last !== null &&
-      last.from === from &&
-      last.toId === to.id &&
-      last.name === name
-    ) {
-      return last;
-    }
-    // Keyed by name, then a short list per name: no key string is built per message.
-    const first = this.heads.get(name);
-    for (let entry = first; entry !== undefined; entry = entry.next) {
-      if (entry.from === from && entry.toId === to.id) {
-        return (this.lastHead = entry);
-      }
-    }
-    if (this.headCount >= MAX_CACHED_MESSAGE_HEADS) {
-      this.heads.clear();
-      this.headCount = 0;
-    }
-    const entry: MessageHead = {
-      from,
-      toId: to.id,
-      name,
-      empty: null,
-      chunked: null,
-      next: this.headCount === 0 ? undefined : first,
-    };
-    this.heads.set(name, entry);
-    this.headCount++;
-    return (this.lastHead = entry);
-  }
-
   /**
    * Messages written here that still wait for the peer's answer (0 once closed, or when the
    * peer's answers cannot be counted).
@@ -311,7 +242,7 @@ export class PeerConnection {
 
   /** Number of cached message heads (at most `MAX_CACHED_MESSAGE_HEADS`). */
   get cachedHeads(): number {
-    return this.headCount;
+    return this.heads.size;
   }
 
   /** Writes the messages gathered in the current slab. */
@@ -370,8 +301,6 @@ export class PeerConnection {
     this.slab = null;
     this.slabStart = this.slabEnd = 0;
     this.heads.clear();
-    this.headCount = 0;
-    this.lastHead = null;
     this.pending = [];
     this.pendingBytes = 0;
     if (this.socket === null) this.attempt.abort();

@@ -1,3 +1,5 @@
+import type { RequestParseError } from './errors/request-parse.error.js';
+import type { RequestKind } from './libprocess-message.js';
 import type { TlsOptions } from './tls/tls-options.interface.js';
 import type { Upid } from './upid.js';
 
@@ -140,4 +142,26 @@ export interface WireNodeHandlers {
   onHttpRequest?(
     request: WireRequest,
   ): WireResponse | undefined | Promise<WireResponse | undefined>;
+}
+
+/**
+ * Where an `HttpRequestDecoder` hands what it decodes, in stream order.
+ *
+ * @publicApi
+ */
+export interface HttpRequestSink {
+  /**
+   * A libprocess message (a POST with a sender to `/<process id>/<name>`), without a request
+   * object. Without this member, messages reach {@link onRequest} too.
+   */
+  onMessage?(from: Upid, to: string, name: string, body: Buffer): void;
+  /** Any other request, with what it is to the node. */
+  onRequest(request: WireRequest, kind: RequestKind): void;
+  /** The first framing or limit violation; the decoder has stopped for good. */
+  onError(error: RequestParseError): void;
+  /**
+   * An accepted HTTP/1.1 head announces a body and carries `Expect: 100-continue`: the client
+   * waits for an interim `100 Continue` before sending the body.
+   */
+  onExpectContinue?(): void;
 }

@@ -1,3 +1,4 @@
+import { formatHostPort } from '../wire.utils.js';
 import { WireError } from './wire.error.js';
 
 /**
@@ -14,5 +15,33 @@ export class BindError extends WireError {
     options?: { cause?: unknown },
   ) {
     super(message, code, undefined, options);
+  }
+
+  /** The error of a listener that failed to bind `ip:port`, in words an operator acts on. */
+  static fromListenError(
+    ip: string,
+    port: number,
+    error: NodeJS.ErrnoException,
+  ): BindError {
+    return new BindError(
+      `Cannot listen on ${formatHostPort(ip, port)}: ${describe(error)}`,
+      error.code ?? 'EBIND',
+      ip,
+      port,
+      { cause: error },
+    );
+  }
+}
+
+function describe(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return 'address already in use';
+    case 'EADDRNOTAVAIL':
+      return 'address not available on this machine';
+    case 'EACCES':
+      return 'permission denied';
+    default:
+      return error.message;
   }
 }
