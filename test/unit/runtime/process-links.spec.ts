@@ -4,7 +4,10 @@ import { beforeEach, describe, expect, it } from '@jest/globals';
 
 import { NotListeningError, Upid } from '../../../lib/index.js';
 import { EntryRunner } from '../../../lib/runtime/entry-runner.js';
-import { EMPTY_DEFINITION } from '../../../lib/runtime/process-definition.js';
+import {
+  EMPTY_DEFINITION,
+  type ProcessDefinition,
+} from '../../../lib/runtime/process-definition.js';
 import { ProcessLinks } from '../../../lib/runtime/process-links.js';
 import type { ProcessRecord } from '../../../lib/runtime/process-record.js';
 import { ProcessTable } from '../../../lib/runtime/process-table.js';
@@ -13,7 +16,7 @@ import { createPlainContext } from '../../../lib/runtime/runtime.interfaces.js';
 import { MemoryTransport, RecordingLogger } from './runtime-test.helpers.js';
 
 /** A definition whose `@OnLinked` / `@OnExited` hooks exist (they queue an entry). */
-const WITH_HOOKS = {
+const WITH_HOOKS: ProcessDefinition = {
   ...EMPTY_DEFINITION,
   onLinked: ['linked'],
   onExited: ['exited'],
