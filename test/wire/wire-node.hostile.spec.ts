@@ -183,11 +183,7 @@ describe('WireNode under hostile input: memory proportional to bytes held', () =
       await servesFreshClient(port);
       return delivered === deliveredBefore + 1;
     };
-    const deadline = Date.now() + 30_000;
-    while (!(await stuck())) {
-      if (Date.now() > deadline) throw new Error('the node kept reading');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitFor(stuck, 30_000, 'the node to stop reading the client');
     const held = retainedBytes() - before;
     // Its writes blocked long before the end: the node stopped reading it.
     expect(sent).toBeLessThan(most);
