@@ -20,6 +20,7 @@ export { LibprocessError } from './errors/libprocess.error.js';
 export { NotListeningError } from './errors/not-listening.error.js';
 export { ProcessNotFoundError } from './errors/process-not-found.error.js';
 export { ProcessTerminatedError } from './errors/process-terminated.error.js';
+export { ProtobufFilesError } from './errors/protobuf-files.error.js';
 export { RequestResponseUnsupportedError } from './errors/request-response-unsupported.error.js';
 export { SenderRequiredError } from './errors/sender-required.error.js';
 export { UnknownProtobufTypeError } from './errors/unknown-protobuf-type.error.js';
