@@ -56,7 +56,17 @@ export type {
   ProtobufTypeRef,
 } from './interfaces/protobuf-type.interface.js';
 export type { RouteOptions } from './interfaces/route-options.interface.js';
+export { LibprocessMetrics } from './metrics/libprocess.metrics.js';
+export {
+  type LibprocessPrometheusOptions,
+  type PromClientModule,
+  registerLibprocessMetrics,
+} from './metrics/prometheus.bridge.js';
 export { RouteResponse } from './runtime/route-response.js';
+export type {
+  ProcessMetrics,
+  RuntimeMetrics,
+} from './runtime/runtime-metrics.js';
 export { LibprocessServer } from './server/server-libprocess.js';
 export { ActorRef, type MessageBody } from './services/actor-ref.service.js';
 export { DelayRegistry } from './services/delay.registry.js';

@@ -184,6 +184,7 @@ export class EntryRunner {
   ): Pending | undefined {
     const mailbox = record.definition.mailboxes.get(name);
     if (mailbox === undefined) {
+      record.messagesDropped++;
       if (this.logger.isDebugEnabled()) {
         const line = this.throttle.pass(
           `${record.id}/${name}`,
@@ -198,6 +199,7 @@ export class EntryRunner {
       try {
         payload = mailbox.codec.decode(body);
       } catch (error) {
+        record.messagesDropped++;
         const line = this.throttle.pass(
           `${record.id}/${name}`,
           UNDECODABLE_PROTOBUF(

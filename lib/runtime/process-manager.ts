@@ -28,6 +28,11 @@ import { ProcessRoutes } from './process-routes.js';
 import { ProcessTable } from './process-table.js';
 import { RunLoop } from './run-loop.js';
 import {
+  flattenMetrics,
+  RuntimeCounters,
+  type RuntimeMetrics,
+} from './runtime-metrics.js';
+import {
   CONSOLE_LOGGER,
   createPlainContext,
   type ProcessingWrapper,
@@ -75,6 +80,9 @@ export class ProcessManager {
   });
   private readonly routes: ProcessRoutes;
   private readonly timers = new Set<DelayTimer>();
+  private readonly counters = new RuntimeCounters();
+  /** The process that sent last (see `senderOf`). */
+  private lastSender: ProcessRecord | undefined = undefined;
   private node: RuntimeTransport | undefined;
 
   constructor(options: ProcessManagerOptions = {}) {
@@ -90,6 +98,7 @@ export class ProcessManager {
       this.runLoop,
       this.runner,
       () => this.snapshot(),
+      () => flattenMetrics(this.metrics()),
       this.delegate,
     );
   }
@@ -190,7 +199,9 @@ export class ProcessManager {
       this.deliver(record, from, name, body);
       return true;
     }
-    return this.deliverToDelegate(from, to, name, body);
+    if (this.deliverToDelegate(from, to, name, body)) return true;
+    this.counters.droppedNoProcess++;
+    return false;
   };
 
   /** Routes (`@Route`), `GET /__processes__` and the delegate's routes. */
@@ -207,15 +218,17 @@ export class ProcessManager {
     name: string,
     body: Buffer | Uint8Array | string | undefined,
   ): void {
+    const sender = this.senderOf(from);
+    if (sender !== undefined) sender.messagesSent++;
     if (this.table.isLocal(to)) {
       const target = this.table.get(to.id);
       if (target !== undefined) {
         this.deliver(target, from, name, toBuffer(body));
-      } else if (
-        !this.deliverToDelegate(from, to.id, name, toBuffer(body)) &&
-        this.logger.isDebugEnabled()
-      ) {
-        this.logger.debug(NO_LOCAL_PROCESS(name, from, to));
+      } else if (!this.deliverToDelegate(from, to.id, name, toBuffer(body))) {
+        this.counters.droppedNoProcess++;
+        if (this.logger.isDebugEnabled()) {
+          this.logger.debug(NO_LOCAL_PROCESS(name, from, to));
+        }
       }
       return;
     }
@@ -225,6 +238,7 @@ export class ProcessManager {
 
   /** Queues the message, unless it is the reply a pending `ask()` of the process waits for. */
   deliver(record: ProcessRecord, from: Upid, name: string, body: Buffer): void {
+    record.messagesReceived++;
     if (
       record.askWaiters !== null &&
       this.asks.answer(record, from, name, body)
@@ -343,6 +357,7 @@ export class ProcessManager {
     this.table.remove(record);
     const reason = new ProcessTerminatedError(record.id);
     this.runLoop.dropQueue(record, reason);
+    this.counters.retire(record);
     this.asks.rejectAll(record, reason);
     if (this.node !== undefined && record.pid !== undefined) {
       for (const to of this.node.linksOf(record.pid)) {
@@ -425,6 +440,14 @@ export class ProcessManager {
     this.table.setLocalAddress(undefined);
   }
 
+  /**
+   * The node's metrics (`GET /metrics/snapshot` serves them flattened): message counters per
+   * process and in total, queue depths, connections and link exits.
+   */
+  metrics(): RuntimeMetrics {
+    return this.counters.collect(this.table.values(), this.node);
+  }
+
   /** The `GET /__processes__` listing. */
   snapshot(): Record<string, unknown>[] {
     const list: Record<string, unknown>[] = [];
@@ -443,6 +466,22 @@ export class ProcessManager {
   }
 
   // ---- internals -------------------------------------------------------------------------
+
+  /**
+   * The local process sending as `from`, for its `messages_sent`. A burst comes from one
+   * sender passing its own pid object: the last one is kept, so that counting costs an
+   * identity check rather than a table lookup per message.
+   */
+  private senderOf(from: Upid): ProcessRecord | undefined {
+    const last = this.lastSender;
+    if (last !== undefined && last.pid === from && !last.terminated) {
+      return last;
+    }
+    const sender = this.table.get(from.id);
+    if (sender === undefined || sender.pid === undefined) return undefined;
+    if (sender.pid === from) return (this.lastSender = sender);
+    return sender.pid.equals(from) ? sender : undefined;
+  }
 
   /** A message to no process `to`: the delegate gets it as `<to>/<name>`, if there is one. */
   private deliverToDelegate(
@@ -472,6 +511,7 @@ export class ProcessManager {
   }
 
   private notifyExited(record: ProcessRecord, to: Upid): void {
+    this.counters.linkExits++;
     this.events.emit('exited', record.pid, to);
     if (record.definition.onExited.length > 0) {
       this.runLoop.enqueue(record, EntryKind.EXITED, to);
@@ -492,6 +532,7 @@ export class ProcessManager {
     if (record !== undefined && record.pid?.equals(from)) {
       this.notifyExited(record, to);
     } else {
+      this.counters.linkExits++;
       this.events.emit('exited', from, to);
     }
   };
