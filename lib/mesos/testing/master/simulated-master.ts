@@ -200,6 +200,13 @@ export class SimulatedMaster {
       return `Expecting '${field}' to be present`;
     }
     if (
+      call.type === 'UPDATE_FRAMEWORK' &&
+      call.framework_id.value !==
+        call.update_framework!.framework_info.id?.value
+    ) {
+      return "'framework_id' differs from 'update_framework.framework_info.id'";
+    }
+    if (
       call.type === 'ACKNOWLEDGE' &&
       Buffer.from(call.acknowledge!.uuid ?? []).length !== 16
     ) {
@@ -271,7 +278,11 @@ export class SimulatedMaster {
         this.log.info(`Processing REQUEST call for framework ${framework.id}`);
         break;
       case 'UPDATE_FRAMEWORK':
-        this.updateFramework(framework, c.update_framework.framework_info);
+        this.updateFramework(
+          framework,
+          c.update_framework.framework_info,
+          c.update_framework.suppressed_roles ?? [],
+        );
         break;
       case 'ACKNOWLEDGE_OPERATION_STATUS':
       case 'RECONCILE_OPERATIONS':
@@ -433,22 +444,46 @@ export class SimulatedMaster {
     }
   }
 
+  /**
+   * Master::updateFramework: validation::framework::validateUpdate (principal, user and
+   * checkpoint cannot change; a refusal is a FrameworkErrorMessage with the HTTP answer's body),
+   * then the FrameworkInfo and the suppressed roles are replaced.
+   */
   private updateFramework(
     framework: FrameworkRecord,
     info: FrameworkInfo,
+    suppressedRoles: string[],
   ): void {
-    if (info.id?.value !== framework.id) {
-      const message = `Updating framework ${framework.id} failed: 'framework_info.id' is not the framework's id`;
-      this.outbox.send(framework.pid!, MesosMessage.FrameworkError, {
-        message,
-      });
-      return;
-    }
     this.log.info(
       `Processing UPDATE_FRAMEWORK call for framework ${framework.id}`,
     );
+    const old = framework.info;
+    const invalid =
+      (old.principal ?? undefined) !== (info.principal ?? undefined)
+        ? "Changing framework's principal is not allowed."
+        : info.user !== old.user
+          ? `Updating 'FrameworkInfo.user' is unsupported; attempted to update from '${old.user}' to '${info.user}'`
+          : Boolean(info.checkpoint) !== Boolean(old.checkpoint)
+            ? `Updating 'FrameworkInfo.checkpoint' is unsupported; attempted to update from '${Boolean(old.checkpoint)}' to '${Boolean(info.checkpoint)}'`
+            : undefined;
+    if (invalid) {
+      this.outbox.send(framework.pid!, MesosMessage.FrameworkError, {
+        message: `FrameworkInfo update is not valid: ${invalid}`,
+      });
+      return;
+    }
+    const roles = info.roles?.length ? info.roles : [info.role ?? '*'];
+    this.log.info(
+      `Updating framework ${framework.id} with roles ${JSON.stringify(suppressedRoles)} suppressed`,
+    );
     framework.info = { ...info, id: { value: framework.id } };
+    // One allocation role per framework here: suppressed when all of its roles are.
+    const wasSuppressed = framework.suppressed;
+    framework.suppressed = roles.every((role) =>
+      suppressedRoles.includes(role),
+    );
     this.sendFrameworkUpdates(framework);
+    if (wasSuppressed && !framework.suppressed) this.allocate();
   }
 
   /** DeactivateFrameworkMessage (the driver's abort()). */
