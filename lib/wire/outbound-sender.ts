@@ -60,6 +60,17 @@ export class OutboundSender {
     );
   }
 
+  /** Outbound connections (connected or connecting), one per peer address. */
+  get stats(): { connections: number; connected: number } {
+    let connections = 0;
+    let connected = 0;
+    for (const connection of this.connections.all()) {
+      connections++;
+      if (connection.connected) connected++;
+    }
+    return { connections, connected };
+  }
+
   /** TLS on: every connection is opened with a handshake and the server's certificate checked. */
   useTls(context: TlsContext): void {
     this.dial = tlsDialer(context);
