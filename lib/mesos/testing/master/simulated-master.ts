@@ -1,5 +1,6 @@
 import type {
   Call,
+  ExecutorInfo,
   FrameworkInfo,
   MasterInfo,
   Offer,
@@ -16,9 +17,11 @@ import {
   taskStateName,
 } from '../../mesos.constants.js';
 import { Upid } from '../../../index.js';
+import { Counters } from '../common/counters.js';
 import { BoundedLog } from '../common/fifo.js';
 import {
   add,
+  contains,
   format,
   fromProto,
   type ResourceBag,
@@ -37,7 +40,8 @@ import {
 } from './framework-registry.js';
 import type { MasterLog, MasterOutbox } from './master-outbox.js';
 import { masterStatusUpdate, NO_ACKNOWLEDGEE } from './status-updates.js';
-import { validateTask } from './task-validation.js';
+import { validateTask, validateTaskGroupExecutor } from './task-validation.js';
+import { RUN_TASK_GROUP } from '../simulator-internal.js';
 
 /** A task as an agent reports it when it (re-)registers. */
 export interface ReportedTask {
@@ -87,6 +91,12 @@ export function ipToUint32(ip: string): number {
 const hex = (bytes: Uint8Array | undefined) =>
   bytes ? Buffer.from(bytes).toString('hex') : undefined;
 
+/** The tasks of a LAUNCH or a LAUNCH_GROUP operation. */
+const tasksOf = (op: any): TaskInfo[] =>
+  (op.type === 'LAUNCH_GROUP'
+    ? op.launch_group?.task_group?.tasks
+    : op.launch?.task_infos) ?? [];
+
 /**
  * The scheduler-facing logic of src/master/master.cpp for pid-based frameworks: subscription
  * (with failover decided by `force`), the Call handlers, offers, status update forwarding,
@@ -100,6 +110,12 @@ export class SimulatedMaster {
   readonly received = new BoundedLog<ReceivedMessage>(10_000);
   /** pid -> principal of authenticated schedulers (Master::authenticated). */
   readonly authenticated = new Map<string, string>();
+  /** The real master's counters of what tests compare (`/metrics/snapshot`). */
+  readonly metrics = new Counters([
+    'master/messages_framework_to_executor',
+    'master/valid_framework_to_executor_messages',
+    'master/invalid_framework_to_executor_messages',
+  ] as const);
   private nextOfferId = 0;
 
   constructor(
@@ -717,7 +733,7 @@ export class SimulatedMaster {
         ? 'TASK_DROPPED'
         : 'TASK_LOST';
       for (const op of operations) {
-        if (op.type !== 'LAUNCH') {
+        if (op.type !== 'LAUNCH' && op.type !== 'LAUNCH_GROUP') {
           this.dropOperation(
             framework,
             op,
@@ -725,7 +741,7 @@ export class SimulatedMaster {
           );
           continue;
         }
-        for (const task of op.launch?.task_infos ?? []) {
+        for (const task of tasksOf(op)) {
           this.forwardMasterUpdate(
             framework,
             task,
@@ -755,11 +771,15 @@ export class SimulatedMaster {
       this.discardOffer(offerId, refuseSeconds);
     }
     for (const op of operations) {
+      if (op.type === 'LAUNCH_GROUP') {
+        remaining = this.launchGroup(framework, agent, op, remaining);
+        continue;
+      }
       if (op.type !== 'LAUNCH') {
         this.dropOperation(
           framework,
           op,
-          'the simulator only runs LAUNCH operations',
+          'the simulator only runs LAUNCH and LAUNCH_GROUP operations',
         );
         continue;
       }
@@ -812,6 +832,86 @@ export class SimulatedMaster {
         });
       }
     }
+  }
+
+  /**
+   * LAUNCH_GROUP (Master::_accept): the group is validated as a whole (the first error fails
+   * every task with TASK_ERROR, REASON_TASK_GROUP_INVALID), then its tasks are recorded and
+   * sent to the agent with their executor. Returns what is left of the offered resources.
+   */
+  private launchGroup(
+    framework: FrameworkRecord,
+    agent: AgentRecord,
+    op: any,
+    available: ResourceBag,
+  ): ResourceBag {
+    const executor: ExecutorInfo | undefined = op.launch_group?.executor;
+    const tasks = tasksOf(op);
+    if (agent.standing !== 'registered' || !agent.connected) {
+      const removed = agent.standing !== 'registered';
+      for (const task of tasks) {
+        this.forwardMasterUpdate(
+          framework,
+          task,
+          isPartitionAware(framework) ? 'TASK_DROPPED' : 'TASK_LOST',
+          removed ? 'REASON_SLAVE_REMOVED' : 'REASON_SLAVE_DISCONNECTED',
+          `Agent ${agent.hostname} is ${removed ? 'removed' : 'disconnected'}`,
+        );
+      }
+      return available;
+    }
+    let error: string | undefined;
+    for (const task of tasks) {
+      const invalid = validateTask(task, {
+        agentId: agent.id,
+        available,
+        hasTask: (id) => framework.tasks.has(id),
+        hasUnreachableTask: (id) => framework.unreachableTasks.has(id),
+      });
+      if (invalid) {
+        error = `Task '${task.task_id?.value}' is invalid: ${invalid}`;
+        break;
+      }
+    }
+    error ??= validateTaskGroupExecutor(executor);
+    const total = [executor?.resources, ...tasks.map((t) => t.resources)]
+      .map((r) => fromProto(r))
+      .reduce(add, new Map());
+    if (!error && !contains(available, total)) {
+      error = `Total resources ${format(total)} required by task group and its executor are more than available ${format(available)}`;
+    }
+    if (error) {
+      for (const task of tasks) {
+        this.forwardMasterUpdate(
+          framework,
+          task,
+          'TASK_ERROR',
+          'REASON_TASK_GROUP_INVALID',
+          error,
+        );
+      }
+      return available;
+    }
+    for (const task of tasks) {
+      const taskId = task.task_id!.value;
+      framework.tasks.set(taskId, {
+        frameworkId: framework.id,
+        taskId,
+        agentId: agent.id,
+        info: task,
+        resources: fromProto(task.resources),
+        state: 'TASK_STAGING',
+      });
+    }
+    this.log.info(
+      `Launching task group { ${tasks.map((t) => t.task_id!.value).join(', ')} } of framework ${framework.id} with resources ${format(subtract(total, fromProto(executor!.resources)))} on agent ${agent.id} on  new executor`,
+    );
+    this.outbox.sendInternal(agent.pid, RUN_TASK_GROUP, {
+      framework: framework.info,
+      executor,
+      tasks,
+    });
+    return subtract(available, total);
   }
 
   /** validation::offer::validate. */
@@ -1009,8 +1109,10 @@ export class SimulatedMaster {
   }
 
   private message(framework: FrameworkRecord, message: any): void {
+    this.metrics.increment('master/messages_framework_to_executor');
     const agent = this.agents.registered(message.slave_id?.value);
     if (!agent || !agent.connected) {
+      this.metrics.increment('master/invalid_framework_to_executor_messages');
       this.log.warn(
         `Cannot send framework message for framework ${framework.id} to agent ${message.slave_id?.value} because agent is ${agent ? 'disconnected' : 'not registered'}`,
       );
@@ -1025,6 +1127,7 @@ export class SimulatedMaster {
       executor_id: message.executor_id,
       data: message.data,
     });
+    this.metrics.increment('master/valid_framework_to_executor_messages');
   }
 
   private shutdownExecutor(
