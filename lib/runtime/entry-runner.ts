@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 import { LibprocessError } from '../errors/libprocess.error.js';
+import { LogCoalescer, withRepeats } from '../wire/log-coalescer.js';
 import type { Upid } from '../wire/upid.js';
 import type { CompletionObserver } from './completion-observer.js';
-import { LogThrottle } from './log-throttle.js';
 import type { MailboxHandler } from './process-definition.js';
 import type { MailboxQueue } from './mailbox-queue.js';
 import {
@@ -51,8 +51,12 @@ export class EntryRunner {
   private running: ProcessRecord | null = null;
   /** The process whose `async` handler (or its continuation after an await) runs. */
   private readonly asyncScope = new AsyncLocalStorage<ProcessRecord>();
-  /** Lines about bad input from peers, at most one per mailbox every 10 s. */
-  private readonly throttle = new LogThrottle();
+  /** Lines about bad input from peers: one per mailbox every 10 s, then a count. */
+  private readonly badInput = new LogCoalescer<
+    [level: 'debug' | 'warn', line: string]
+  >(10_000, ([level, line], repeats) =>
+    this.logger[level](withRepeats(line, repeats, 10_000)),
+  );
   /** Set by the transport when it has processing (tracing) hooks. */
   processingWrapper: ProcessingWrapper | null = null;
 
@@ -185,11 +189,10 @@ export class EntryRunner {
     const mailbox = record.definition.mailboxes.get(name);
     if (mailbox === undefined) {
       if (this.logger.isDebugEnabled()) {
-        const line = this.throttle.pass(
-          `${record.id}/${name}`,
+        this.badInput.add(`${record.id}/${name}`, [
+          'debug',
           UNKNOWN_MAILBOX(record.pid!, name, from),
-        );
-        if (line !== undefined) this.logger.debug(line);
+        ]);
       }
       return undefined;
     }
@@ -198,16 +201,15 @@ export class EntryRunner {
       try {
         payload = mailbox.codec.decode(body);
       } catch (error) {
-        const line = this.throttle.pass(
-          `${record.id}/${name}`,
+        this.badInput.add(`${record.id}/${name}`, [
+          'warn',
           UNDECODABLE_PROTOBUF(
             record.pid!,
             name,
             from,
             error instanceof Error ? error.message : String(error),
           ),
-        );
-        if (line !== undefined) this.logger.warn(line);
+        ]);
         return undefined;
       }
     }

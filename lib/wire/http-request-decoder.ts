@@ -93,6 +93,11 @@ export class HttpRequestDecoder {
   private suspended = false;
   /** When the bytes gathered in `pending` started arriving (ms, `Date.now()`); 0 when none. */
   private pendingSinceMs = 0;
+  /**
+   * When the current request's body started to span reads (ms, `Date.now()`); 0 while no
+   * body is incomplete. Set at the end of a read, so a body within one read costs no clock.
+   */
+  private bodySinceMs = 0;
   private readonly deliversMessages: boolean;
   // Senders repeat on a connection: reuse the last parsed PID.
   private lastSenderText = '';
@@ -139,9 +144,22 @@ export class HttpRequestDecoder {
     return this.pending.length > 0 ? this.pendingSinceMs : 0;
   }
 
-  /** Restarts the clock of {@link pendingSince} (the node had stopped reading). */
+  /**
+   * Since when (ms since the epoch) the body of the current request has been arriving, its
+   * head complete; 0 when no body is incomplete. A peer that stalls there holds the bytes it
+   * sent (up to `maxBodyBytes`) for as long as it stays connected.
+   */
+  get bodyPendingSince(): number {
+    return this.bodySinceMs;
+  }
+
+  /**
+   * Restarts the clocks of {@link pendingSince} and {@link bodyPendingSince} (the node had
+   * stopped reading: that time is the node's, not the peer's).
+   */
   restartPendingClock(now: number): void {
     if (this.pending.length > 0) this.pendingSinceMs = now;
+    if (this.bodySinceMs !== 0) this.bodySinceMs = now;
   }
 
   /**
@@ -178,6 +196,7 @@ export class HttpRequestDecoder {
     this.head = null;
     this.requestClass = null;
     this.backlog = null;
+    this.bodySinceMs = 0;
   }
 
   /** Feeds one read of the connection's byte stream. Never throws. */
@@ -188,27 +207,40 @@ export class HttpRequestDecoder {
       return;
     }
     try {
-      if (this.pending.length > 0) {
-        const cut = this.pendingEnd(chunk);
-        if (cut < 0) {
-          this.keep(chunk, 0);
-          return;
-        }
-        // Complete only the straddling line or head, never copy the rest of the read.
-        if (!this.gather(chunk, 0, cut)) return;
-        this.run(this.pending.take());
-        if (cut === chunk.length) return;
-        if (this.suspended) {
-          this.hold(chunk.subarray(cut));
-          return;
-        }
-        chunk = chunk.subarray(cut);
-      }
-      this.run(chunk);
+      this.decode(chunk);
     } catch (error) {
       // Defensive: a bug here must cost only this connection, never the process.
       this.fail(400, `Malformed request (${(error as Error).message})`);
     }
+    // A body still incomplete after this read: its clock starts now (complete() resets it).
+    const state = this.state as State; // changed by decode()
+    if (
+      this.bodySinceMs === 0 &&
+      state !== State.Head &&
+      state !== State.Stopped
+    ) {
+      this.bodySinceMs = Date.now();
+    }
+  }
+
+  private decode(chunk: Buffer): void {
+    if (this.pending.length > 0) {
+      const cut = this.pendingEnd(chunk);
+      if (cut < 0) {
+        this.keep(chunk, 0);
+        return;
+      }
+      // Complete only the straddling line or head, never copy the rest of the read.
+      if (!this.gather(chunk, 0, cut)) return;
+      this.run(this.pending.take());
+      if (cut === chunk.length) return;
+      if (this.suspended) {
+        this.hold(chunk.subarray(cut));
+        return;
+      }
+      chunk = chunk.subarray(cut);
+    }
+    this.run(chunk);
   }
 
   /**
@@ -499,6 +531,7 @@ export class HttpRequestDecoder {
     this.head = null;
     this.requestClass = null;
     this.state = State.Head;
+    this.bodySinceMs = 0;
     if (requestClass.kind === RequestKind.Message && this.deliversMessages) {
       // The hot path of a stream of messages: no request object.
       this.sink.onMessage!(

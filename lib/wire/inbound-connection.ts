@@ -50,6 +50,11 @@ const enum ReadStop {
 
 const REQUEST_TIMEOUT = errorResponse(408);
 
+/** True when a clock started at `since` has run past `timeoutMs` (0 or Infinity: never). */
+function expired(since: number, now: number, timeoutMs: number): boolean {
+  return timeoutMs > 0 && now - since >= timeoutMs;
+}
+
 /**
  * One accepted connection: feeds its reads to an {@link HttpRequestDecoder}, hands messages
  * and HTTP requests to the handlers, and answers through a {@link ResponsePipeline}.
@@ -159,23 +164,37 @@ export class InboundConnection implements BudgetHolder {
   }
 
   /**
-   * Closes the connection with 408 when it has been sending one request head (or chunk line)
-   * for longer than `headerTimeoutMs` while being read.
+   * Closes the connection with 408 when, while being read, it has been sending one request
+   * head (or chunk line) for longer than `headerTimeoutMs`, or one request body for longer
+   * than `bodyTimeoutMs`. A disabled timeout (0 or Infinity) never fires.
    */
   checkStall(now: number): void {
-    const since = this.decoder.pendingSince;
-    if (
-      since === 0 ||
-      this.readStops !== 0 ||
-      now - since < this.context.limits.headerTimeoutMs
-    ) {
+    if (this.readStops !== 0) return;
+    const { headerTimeoutMs, bodyTimeoutMs } = this.context.limits;
+    const headSince = this.decoder.pendingSince;
+    if (headSince !== 0 && expired(headSince, now, headerTimeoutMs)) {
+      this.timeOut(
+        'EHEADERTIMEOUT',
+        `request head not completed within ${headerTimeoutMs} ms`,
+      );
       return;
     }
+    const bodySince = this.decoder.bodyPendingSince;
+    if (bodySince !== 0 && expired(bodySince, now, bodyTimeoutMs)) {
+      this.timeOut(
+        'EBODYTIMEOUT',
+        `request body not completed within ${bodyTimeoutMs} ms`,
+      );
+    }
+  }
+
+  /** Answers 408 and closes: what the request held is released at once. */
+  private timeOut(code: string, reason: string): void {
     this.decoder.stop();
     this.context.reportError(
       new WireError(
-        `Closing inbound connection from ${this.remoteAddress()}: request head not completed within ${this.context.limits.headerTimeoutMs} ms`,
-        'EHEADERTIMEOUT',
+        `Closing inbound connection from ${this.remoteAddress()}: ${reason}`,
+        code,
         this.remoteAddress(),
       ),
       this.peer,

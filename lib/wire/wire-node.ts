@@ -5,13 +5,13 @@ import { networkInterfaces } from 'node:os';
 import { BindError } from './errors/bind.error.js';
 import { WireError } from './errors/wire.error.js';
 import { ConnectionPool } from './connection-pool.js';
-import { ErrorCoalescer } from './error-coalescer.js';
 import { InboundBudget } from './inbound-budget.js';
 import {
   InboundConnection,
   type InboundContext,
 } from './inbound-connection.js';
 import { LinkTable } from './link-table.js';
+import { LogCoalescer, withRepeats } from './log-coalescer.js';
 import { isValidMessageName } from './message-encoder.js';
 import {
   PeerConnection,
@@ -70,8 +70,9 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
   private readonly connections: ConnectionPool;
   private readonly inbound = new Set<InboundConnection>();
   private readonly inboundContext: InboundContext;
-  private readonly errors: ErrorCoalescer;
-  /** Scans inbound connections for request heads that stall (`headerTimeoutMs`). */
+  /** Repeated errors of one kind (code and peer) become one summary per interval. */
+  private readonly errors: LogCoalescer<WireError>;
+  /** Scans inbound connections for requests that stall (`headerTimeoutMs`, `bodyTimeoutMs`). */
   private stallTimer: NodeJS.Timeout | null = null;
   private inboundStopped = false;
   private readonly budget: InboundBudget;
@@ -112,8 +113,18 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
       onReadingChange: (stopped) => (this.notReading += stopped ? 1 : -1),
       onInboundClose: (connection) => this.inbound.delete(connection),
     };
-    this.errors = new ErrorCoalescer(this.options.errorIntervalMs, (error) =>
-      this.emitError(error),
+    const interval = this.options.errorIntervalMs;
+    this.errors = new LogCoalescer<WireError>(interval, (error, repeats) =>
+      this.emitError(
+        repeats === 0
+          ? error
+          : new WireError(
+              withRepeats(error.message, repeats, interval),
+              error.code,
+              error.address,
+              { cause: error.cause, count: repeats },
+            ),
+      ),
     );
   }
 
@@ -445,10 +456,13 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
   }
 
   private startStallTimer(): void {
-    const timeout = this.options.limits.headerTimeoutMs;
-    if (!(timeout > 0 && Number.isFinite(timeout)) || this.inboundStopped) {
-      return;
-    }
+    const { headerTimeoutMs, bodyTimeoutMs } = this.options.limits;
+    const timeout = Math.min(
+      ...[headerTimeoutMs, bodyTimeoutMs].filter(
+        (ms) => ms > 0 && Number.isFinite(ms),
+      ),
+    );
+    if (!Number.isFinite(timeout) || this.inboundStopped) return;
     // One scan for all connections instead of a timer per request: precise to a tenth.
     this.stallTimer = setInterval(
       () => {
@@ -523,9 +537,18 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
     }
   }
 
-  /** Reports through the coalescer: repeated errors of one kind become one summary. */
+  /**
+   * Reports through the coalescer: repeated errors of one kind become one summary. `peer`
+   * names the source for the kind: by default the error's address; inbound errors pass the
+   * remote host alone (a client's connections differ only in their port).
+   */
   private reportError(error: Error, peer?: string): void {
-    this.errors.add(error, peer);
+    if (!(error instanceof WireError)) {
+      this.emitError(error);
+      return;
+    }
+    const key = `${error.code} ${peer ?? error.address ?? ''}`;
+    this.errors.add(key, error, error.count, error.code);
   }
 
   private emitError(error: Error): void {

@@ -14,6 +14,7 @@ export const DEFAULT_WIRE_LIMITS: Readonly<WireLimits> = Object.freeze({
   maxInboundBytes: 256 * 1024 * 1024,
   maxUnsentResponseBytes: 1024 * 1024,
   headerTimeoutMs: 30_000,
+  bodyTimeoutMs: 300_000,
   maxConnections: Infinity,
 });
 

@@ -27,6 +27,16 @@ export interface WireLimits {
    * started; then it is answered 408 and closed. Idle connections are never closed.
    */
   headerTimeoutMs: number;
+  /**
+   * Milliseconds a connection may take to send a request body once its head is complete (the
+   * time the node itself does not read it is not counted); then the request is answered 408,
+   * the connection closed and the bytes it held released. Without it a body that stalls holds
+   * them (up to `maxBodyBytes`) until the client disconnects. Default 300 s, Node's
+   * `server.requestTimeout`: even the largest body allowed by default (100 MiB) fits at
+   * 350 KB/s, while a stalled one is released within minutes. Bodies within one read never
+   * start the clock.
+   */
+  bodyTimeoutMs: number;
   /** Open inbound connections; further connections are refused (closed at once). */
   maxConnections: number;
 }

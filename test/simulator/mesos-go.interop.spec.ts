@@ -22,6 +22,8 @@ const BINARY = join(
   tmpdir(),
   `nestjs-libprocess-mesos-go-framework-${process.pid}`,
 );
+/** glog writes its files here (removed after the suite), not into the shared tmp dir. */
+const GLOG_DIR = `${BINARY}-logs`;
 
 const availability = !existsSync(GO)
   ? { ok: false as const, reason: `no Go compiler at ${GO}` }
@@ -70,12 +72,21 @@ describeRequiring(
 
     afterAll(async () => {
       await import('node:fs/promises').then((fs) =>
-        fs.rm(BINARY, { force: true }),
+        Promise.all([
+          fs.rm(BINARY, { force: true }),
+          fs.rm(GLOG_DIR, { recursive: true, force: true }),
+        ]),
       );
     });
 
-    const framework = (label: string, args: string[]) =>
-      SpawnedProcess.start(label, BINARY, args, { GLOG_logtostderr: '1' });
+    // mesos-go's glog reads its settings from flags (flag.Parse in main.go), not the environment.
+    const framework = (label: string, args: string[]) => {
+      mkdirSync(GLOG_DIR, { recursive: true });
+      return SpawnedProcess.start(label, BINARY, [
+        `-log_dir=${GLOG_DIR}`,
+        ...args,
+      ]);
+    };
 
     /** Reads lines until one starts with `prefix`; returns it. */
     async function line(

@@ -220,6 +220,30 @@ describe('HttpRequestDecoder', () => {
     expect(errors.map((e) => e.status)).toEqual([431]);
   });
 
+  it('clocks a request body only while it spans reads, and a head apart from it', () => {
+    const head =
+      'POST /echo/m HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:1\r\nContent-Length: 4\r\n\r\n';
+    const { parser, requests } = parse(head + 'abcd' + head + 'ab');
+    expect(requests).toHaveLength(1);
+    expect(parser.bodyPendingSince).toBeGreaterThan(0);
+    expect(parser.pendingSince).toBe(0);
+    parser.execute(Buffer.from(`cd${head}abcd`, 'latin1'));
+    expect(requests).toHaveLength(3);
+    expect(parser.bodyPendingSince).toBe(0);
+    parser.execute(
+      Buffer.from(
+        'POST /echo/c HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n',
+        'latin1',
+      ),
+    );
+    expect(parser.bodyPendingSince).toBeGreaterThan(0);
+    parser.execute(Buffer.from('0\r\n\r\nPOST /echo/m HTTP/1.1\r\n', 'latin1'));
+    expect(requests).toHaveLength(4);
+    // A head still arriving is the header clock's, not the body's.
+    expect(parser.bodyPendingSince).toBe(0);
+    expect(parser.pendingSince).toBeGreaterThan(0);
+  });
+
   it('enforces the header count limit', () => {
     const head = `GET / HTTP/1.1\r\n${'A: b\r\n'.repeat(5)}\r\n`;
     expect(parse(head, { maxHeaderCount: 5 }).errors).toEqual([]);

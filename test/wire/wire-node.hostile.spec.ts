@@ -146,6 +146,67 @@ describe('WireNode under hostile input: memory proportional to bytes held', () =
     client.socket.destroy();
   });
 
+  it('stops reading a client that pipelines messages and never reads its 202s, and releases all when it closes', async () => {
+    let delivered = 0;
+    const limit = 256 * KiB;
+    const { node: server } = await node(
+      { onMessage: () => ++delivered > 0 },
+      { limits: { maxUnsentResponseBytes: limit } },
+    );
+    const port = server.address.port;
+    const client = await rawClient(port);
+    client.socket.pause(); // never reads a response
+    // The smallest message: each one owes a 44-byte 202 for 55 bytes sent.
+    const each =
+      'POST /echo/m HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:1\r\n\r\n';
+    const block = Buffer.from(each.repeat(10_000), 'latin1');
+    const most = 128 * MiB;
+    const before = retainedBytes();
+    let sent = 0;
+    let writing = true;
+    const writer = (async () => {
+      while (writing && sent < most) {
+        sent += block.length;
+        if (!client.socket.write(block)) {
+          await new Promise((resolve) => {
+            client.socket.once('drain', resolve);
+            client.socket.once('close', resolve);
+          });
+        }
+      }
+    })();
+    // Stopped for good: a fresh client's message is answered while not one more message
+    // of the stuck client is delivered (were its socket read, its queued bytes would be).
+    const stuck = async (): Promise<boolean> => {
+      if (server.inboundStats.notReading !== 1) return false;
+      const deliveredBefore = delivered;
+      await servesFreshClient(port);
+      return delivered === deliveredBefore + 1;
+    };
+    const deadline = Date.now() + 30_000;
+    while (!(await stuck())) {
+      if (Date.now() > deadline) throw new Error('the node kept reading');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const held = retainedBytes() - before;
+    // Its writes blocked long before the end: the node stopped reading it.
+    expect(sent).toBeLessThan(most);
+    // ~0.8 bytes of 202 owed per byte sent, but only the limit (plus one read and the kernel's
+    // buffers, not in the heap) is held.
+    expect(delivered * 44).toBeGreaterThan(4 * limit);
+    expect(held).toBeLessThan(4 * MiB);
+    writing = false;
+    client.socket.destroy();
+    await writer;
+    await waitFor(() => server.inboundStats.connections === 0);
+    expect(server.inboundStats).toMatchObject({
+      bufferedBytes: 0,
+      notReading: 0,
+    });
+    expect(retainedBytes() - before).toBeLessThan(MiB);
+    await servesFreshClient(port);
+  });
+
   it('keeps all inbound connections within the node-wide budget, pausing the largest', async () => {
     const { node: server, received } = await node(
       {},
@@ -211,6 +272,55 @@ describe('WireNode under hostile input: timeouts, connections, framing, logs', (
     await waitFor(() => between.text() === ACCEPTED + ACCEPTED);
     idle.socket.destroy();
     between.socket.destroy();
+  });
+
+  it('closes a connection whose request body stalls and releases what it held', async () => {
+    const {
+      node: server,
+      errors,
+      received,
+    } = await node({}, { limits: { bodyTimeoutMs: 1000 } });
+    const port = server.address.port;
+    const idle = await rawClient(port);
+    const before = retainedBytes();
+    const sent = 4 * MiB;
+    // A Content-Length body and a chunked one, each stopping short of its end.
+    const stalled = await rawClient(port);
+    await writeAll(
+      stalled.socket,
+      `POST /echo/big HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:1\r\nContent-Length: ${2 * sent}\r\n\r\n`,
+    );
+    await writeAll(stalled.socket, Buffer.alloc(sent, 'b'));
+    const chunked = await rawClient(port);
+    await writeAll(
+      chunked.socket,
+      `POST /echo/c HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:1\r\nTransfer-Encoding: chunked\r\n\r\n${(2 * sent).toString(16)}\r\n`,
+    );
+    await writeAll(chunked.socket, Buffer.alloc(sent, 'c'));
+    await waitFor(
+      () => server.inboundStats.bufferedBytes >= 2 * sent,
+      10_000,
+      'the bodies to arrive',
+    );
+    await Promise.all([stalled.closed, chunked.closed]);
+    const timeout =
+      'HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+    expect(stalled.text()).toBe(timeout);
+    expect(chunked.text()).toBe(timeout);
+    expect(codes(errors)).toEqual(['EBODYTIMEOUT', 'EBODYTIMEOUT']);
+    expect(errors[0].message).toContain(
+      'request body not completed within 1000 ms',
+    );
+    await waitFor(() => server.inboundStats.connections === 1);
+    // Released: the 8 MiB the two bodies held are gone with their connections.
+    expect(server.inboundStats.bufferedBytes).toBe(0);
+    expect(retainedBytes() - before).toBeLessThan(MiB);
+    expect(received).toEqual([]);
+    // The idle connection, open all along, was seen by the same scans and left open.
+    idle.socket.write(message('idle'));
+    await waitFor(() => idle.text() === ACCEPTED);
+    await servesFreshClient(port);
+    idle.socket.destroy();
   });
 
   it('refuses connections beyond maxConnections with one coalesced warning', async () => {

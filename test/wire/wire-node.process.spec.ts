@@ -43,10 +43,14 @@ describe('WireNode across processes', () => {
       await waitFor(() => events.length === 2);
       child.kill('SIGKILL');
       await waitFor(() => events.length === 4);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // A new link to the dead process exits in turn: a second event of the first two
+      // links, had there been one, would have come before it.
+      node.link(node.pid('c'), remote);
+      await waitFor(() => events.length === 5);
       expect(events.sort()).toEqual([
         `exited a ${remote}`,
         `exited b ${remote}`,
+        `exited c ${remote}`,
         'linked a',
         'linked b',
       ]);

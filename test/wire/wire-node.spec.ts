@@ -121,14 +121,18 @@ describe('WireNode', () => {
     expect(b.node.linksOf(b.node.pid('x'))).toEqual([to]);
     await a.node.close();
     await waitFor(() => events.length === 4);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(b.node.linksOf(b.node.pid('x'))).toEqual([]);
+    // A new link to the dead address exits in turn: a second 'linked' or 'exited' of the
+    // first two links, had there been one, would have come before it.
+    b.node.link(b.node.pid('z'), to);
+    await waitFor(() => events.includes('exited z->echo'));
     expect(events.sort()).toEqual([
       'exited x->echo',
       'exited y->echo',
+      'exited z->echo',
       'linked x->echo',
       'linked y->echo',
     ]);
-    expect(b.node.linksOf(b.node.pid('x'))).toEqual([]);
   });
 
   it('links to a port with no listener exit promptly, exactly once', async () => {
@@ -143,12 +147,15 @@ describe('WireNode', () => {
     const dead = new Upid('echo', '127.0.0.1', port);
     b.node.link(b.node.pid('x'), dead);
     await waitFor(() => exited.length === 1, 2000);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(exited).toEqual([`${b.node.pid('x')} ${dead}`]);
-    expect(linked).toEqual([]);
-    // Linking again after the exit tries a new connection (and exits again).
-    b.node.link(b.node.pid('x'), dead);
+    // Linking again after the exit tries a new connection (and exits again); a second exit
+    // of the first link, or a 'linked', would have come before this one.
+    b.node.link(b.node.pid('y'), dead);
     await waitFor(() => exited.length === 2, 2000);
+    expect(exited).toEqual([
+      `${b.node.pid('x')} ${dead}`,
+      `${b.node.pid('y')} ${dead}`,
+    ]);
+    expect(linked).toEqual([]);
   });
 
   it('unlink stops exited notifications for that link', async () => {
@@ -163,8 +170,10 @@ describe('WireNode', () => {
     expect(b.node.linksOf(b.node.pid('x'))).toEqual([]);
     await a.node.close();
     await waitFor(() => exited.length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(exited).toEqual(['y']);
+    // x's exit, had it not been unlinked, would have come with y's, before this new link's.
+    b.node.link(b.node.pid('z'), to);
+    await waitFor(() => exited.length === 2);
+    expect(exited).toEqual(['y', 'z']);
   });
 
   it('reports a send to a port with no listener as an error, without throwing', async () => {
