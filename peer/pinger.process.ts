@@ -6,6 +6,7 @@ import {
   type Upid,
 } from '../lib/index.js';
 import { NAME_SCHEMES, type NameScheme } from './name-schemes.js';
+import { type PreparedSend, schemeSender } from './scheme-sender.js';
 
 /**
  * The client of `pingpong`: `warmup` unmeasured round trips, then `n` measured ones, each
@@ -19,7 +20,7 @@ export class PingerProcess {
   private warmup = 0;
   private sentAt = 0;
   private latenciesUs: number[] = [];
-  private sendPing: () => void = () => undefined;
+  private sendPing: PreparedSend = () => undefined;
   private finish?: (latenciesUs: number[]) => void;
 
   constructor(private readonly actors: ActorRef) {}
@@ -32,15 +33,12 @@ export class PingerProcess {
     size: number,
     names: NameScheme,
   ): Promise<number[]> {
-    const ping = NAME_SCHEMES[names].ping;
-    const options = { from: this };
-    if (names === 'mesosgo') {
-      const message = { value: 'p'.repeat(size) };
-      this.sendPing = () => this.actors.sendProto(to, ping, message, options);
-    } else {
-      const body = Buffer.alloc(size, 'p');
-      this.sendPing = () => this.actors.send(to, ping, body, options);
-    }
+    this.sendPing = schemeSender(
+      this.actors,
+      this,
+      to,
+      names,
+    )('ping', 'p'.repeat(size));
     this.total = warmup + n;
     this.warmup = warmup;
     this.latenciesUs = [];

@@ -11,6 +11,7 @@ import {
   type NameScheme,
   type ValueMessage,
 } from './name-schemes.js';
+import { schemeSender } from './scheme-sender.js';
 
 /** What a `send` run measured. */
 export interface SendOutcome {
@@ -23,7 +24,7 @@ export interface SendOutcome {
 /**
  * The client of `send`: N `count` messages then one `report`, finished by `report_reply`.
  * The burst goes through `ActorRef.send()` (`sendProto()` for the mesos-go names), the
- * library's fast path, so the benchmarks measure what applications get.
+ * library's fast path (see `schemeSender`).
  */
 @Process('sender')
 export class SenderProcess {
@@ -38,21 +39,13 @@ export class SenderProcess {
     size: number,
     names: NameScheme,
   ): Promise<SendOutcome> {
-    const scheme = NAME_SCHEMES[names];
-    const options = { from: this };
+    const prepare = schemeSender(this.actors, this, to, names);
+    const sendCount = prepare('count', 'x'.repeat(size));
+    const sendReport = prepare('report');
     const done = new Promise<SendOutcome>((resolve) => (this.finish = resolve));
     this.startedAt = performance.now();
-    if (names === 'mesosgo') {
-      const message = { value: 'x'.repeat(size) };
-      for (let i = 0; i < n; i++)
-        this.actors.sendProto(to, scheme.count, message, options);
-      this.actors.sendProto(to, scheme.report, { value: '' }, options);
-    } else {
-      const body = Buffer.alloc(size, 'x');
-      for (let i = 0; i < n; i++)
-        this.actors.send(to, scheme.count, body, options);
-      this.actors.send(to, scheme.report, undefined, options);
-    }
+    for (let i = 0; i < n; i++) sendCount();
+    sendReport();
     return done;
   }
 

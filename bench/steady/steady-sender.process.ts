@@ -12,6 +12,7 @@ import {
   type NameScheme,
   type ValueMessage,
 } from '../../peer/name-schemes.js';
+import { type PreparedSend, schemeSender } from '../../peer/scheme-sender.js';
 
 /** What a steady run measured, as the peers' `send` reports it. */
 export interface SteadyOutcome {
@@ -41,9 +42,9 @@ export interface SteadyWindow {
 export class SteadySenderProcess {
   private remaining = 0;
   private windowSize = 0;
-  private sendCount: () => void = () => undefined;
-  private sendPing: () => void = () => undefined;
-  private sendReport: () => void = () => undefined;
+  private sendCount: PreparedSend = () => undefined;
+  private sendPing: PreparedSend = () => undefined;
+  private sendReport: PreparedSend = () => undefined;
   private startedAt = 0;
   private finish?: (outcome: SteadyOutcome) => void;
 
@@ -56,25 +57,10 @@ export class SteadySenderProcess {
     names: NameScheme,
     window: SteadyWindow,
   ): Promise<SteadyOutcome> {
-    const scheme = NAME_SCHEMES[names];
-    const options = { from: this };
-    if (names === 'mesosgo') {
-      const count = { value: 'x'.repeat(size) };
-      const empty = { value: '' };
-      this.sendCount = () =>
-        this.actors.sendProto(to, scheme.count, count, options);
-      this.sendPing = () =>
-        this.actors.sendProto(to, scheme.ping, empty, options);
-      this.sendReport = () =>
-        this.actors.sendProto(to, scheme.report, empty, options);
-    } else {
-      const body = Buffer.alloc(size, 'x');
-      this.sendCount = () => this.actors.send(to, scheme.count, body, options);
-      this.sendPing = () =>
-        this.actors.send(to, scheme.ping, undefined, options);
-      this.sendReport = () =>
-        this.actors.send(to, scheme.report, undefined, options);
-    }
+    const prepare = schemeSender(this.actors, this, to, names);
+    this.sendCount = prepare('count', 'x'.repeat(size));
+    this.sendPing = prepare('ping');
+    this.sendReport = prepare('report');
     this.remaining = n;
     this.windowSize = Math.max(1, window.size);
     const done = new Promise<SteadyOutcome>(

@@ -37,3 +37,17 @@ export class DelayTimer implements TimerHandle {
     this.callback();
   };
 }
+
+/** The pending timers of a runtime (`delay`, `periodic`), all cancelled at once on shutdown. */
+export class TimerSet {
+  private readonly timers = new Set<DelayTimer>();
+
+  /** Calls `callback` after `ms` unless cancelled first. */
+  add(ms: number, callback: () => void): TimerHandle {
+    return new DelayTimer(ms, callback, this.timers);
+  }
+
+  cancelAll(): void {
+    for (const timer of [...this.timers]) timer.cancel();
+  }
+}

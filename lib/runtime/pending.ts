@@ -1,5 +1,7 @@
 import { isObservable, lastValueFrom, type Observable } from 'rxjs';
 
+import { isPromiseLike } from '../wire/wire.utils.js';
+
 const AsyncFunction = (async () => undefined).constructor;
 
 /** True for an `async function` / `async` method (its awaits need the process' context). */
@@ -9,14 +11,6 @@ export function isAsyncFunction(fn: unknown): boolean {
 
 /** What a handler returned that its process has to wait for (promise or stream). */
 export type Pending = PromiseLike<unknown> | Observable<unknown>;
-
-export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
 
 /** The promise or stream a handler's result completes with, or undefined when it is done. */
 export function pendingOf(result: unknown): Pending | undefined {

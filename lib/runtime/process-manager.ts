@@ -5,25 +5,17 @@ import { NotListeningError } from '../errors/not-listening.error.js';
 import { ProcessTerminatedError } from '../errors/process-terminated.error.js';
 import type { Upid } from '../wire/upid.js';
 import { AskRegistry } from './ask-registry.js';
-import { DelayTimer, type TimerHandle } from './delay-timer.js';
+import { type TimerHandle, TimerSet } from './delay-timer.js';
 import { EntryRunner } from './entry-runner.js';
-import {
-  addLocalLink,
-  detachLocalLinks,
-  localLinkTargets,
-  removeLocalLink,
-} from './local-links.js';
+import { type MessageBytes, MessageRouter } from './message-router.js';
 import {
   EMPTY_DEFINITION,
   type MailboxHandler,
   type ProcessDefinition,
 } from './process-definition.js';
-import {
-  EntryKind,
-  type ProcessRecord,
-  ProcessState,
-  STATE_NAMES,
-} from './process-record.js';
+import { ProcessLifecycle } from './process-lifecycle.js';
+import { ProcessLinks } from './process-links.js';
+import { EntryKind, type ProcessRecord } from './process-record.js';
 import { ProcessRoutes } from './process-routes.js';
 import { ProcessTable } from './process-table.js';
 import { RunLoop } from './run-loop.js';
@@ -35,13 +27,6 @@ import {
   type RuntimeLogger,
   type RuntimeTransport,
 } from './runtime.interfaces.js';
-import {
-  DROPPED_ON_SHUTDOWN,
-  HANDLER_RUNNING_AT_SHUTDOWN,
-  NO_LOCAL_PROCESS,
-} from './runtime.messages.js';
-
-const EMPTY_BODY = Buffer.alloc(0);
 
 /** The reply `ask()` resolves with. */
 export interface AskResult {
@@ -49,49 +34,68 @@ export interface AskResult {
   from: Upid;
 }
 
-function toBuffer(body: Buffer | Uint8Array | string | undefined): Buffer {
-  if (body === undefined) return EMPTY_BODY;
-  if (Buffer.isBuffer(body)) return body;
-  if (typeof body === 'string') return Buffer.from(body);
-  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-}
-
 /**
- * The actor runtime of a node (libprocess' ProcessManager), without any Nest: it keeps the
- * process table, delivers messages (locally without a socket, remotely through the
- * `WireNode`), runs every process' queue on the run loop, keeps local links, `ask()`
- * waiters, timers and routes. The Nest layer binds handlers and feeds it; it never calls up.
+ * The actor runtime of a node (libprocess' ProcessManager), without any Nest: the one object
+ * the Nest layer talks to. It owns the parts and hands each call to the one that does it:
+ *
+ * - `ProcessTable`: the processes by id; `ProcessLifecycle`: initialize, terminate, shutdown;
+ * - `MessageRouter`: where a message goes (a local queue, an `ask()` waiter, the delegate,
+ *   the wire); `RunLoop` + `EntryRunner`: each process' queue, one entry at a time;
+ * - `ProcessLinks`: local and remote links and their notifications; `AskRegistry`: pending
+ *   `ask()` calls; `TimerSet`: `delay` timers; `ProcessRoutes`: HTTP routes.
+ *
+ * The Nest layer binds handlers and feeds it; it never calls up.
  */
 export class ProcessManager {
   /** 'linked' / 'exited' (local and remote links) and 'error' (wire failures). */
   readonly events = new EventEmitter();
+  /** A message from the wire; false when no process (nor delegate) takes it (answered 404). */
+  readonly deliverRemote: MessageRouter['deliverRemote'];
+  /** Routes (`@Route`), `GET /__processes__` and the delegate's routes. */
+  readonly handleHttp: ProcessRoutes['handle'];
   private readonly logger: RuntimeLogger;
-  private readonly delegate: string | undefined;
   private readonly table = new ProcessTable();
   private readonly runner: EntryRunner;
   private readonly runLoop: RunLoop;
   private readonly asks = new AskRegistry((asker) => {
     if (asker.ephemeral) this.terminate(asker);
   });
-  private readonly routes: ProcessRoutes;
-  private readonly timers = new Set<DelayTimer>();
-  private node: RuntimeTransport | undefined;
+  private readonly router: MessageRouter;
+  private readonly links: ProcessLinks;
+  private readonly lifecycle: ProcessLifecycle;
+  private readonly timers = new TimerSet();
 
   constructor(options: ProcessManagerOptions = {}) {
     this.logger = options.logger ?? CONSOLE_LOGGER;
-    this.delegate = options.delegate;
     this.runner = new EntryRunner(
       this.logger,
       options.createContext ?? createPlainContext,
     );
     this.runLoop = new RunLoop(this.runner);
-    this.routes = new ProcessRoutes(
+    this.router = new MessageRouter(
+      this.table,
+      this.runLoop,
+      this.asks,
+      this.logger,
+      options.delegate,
+    );
+    this.links = new ProcessLinks(this.table, this.runLoop, this.events);
+    this.lifecycle = new ProcessLifecycle(
+      this.table,
+      this.runLoop,
+      this.asks,
+      this.links,
+      this.logger,
+    );
+    const routes = new ProcessRoutes(
       this.table,
       this.runLoop,
       this.runner,
-      () => this.snapshot(),
-      this.delegate,
+      (record) => this.links.linksOf(record),
+      options.delegate,
     );
+    this.deliverRemote = this.router.deliverRemote;
+    this.handleHttp = routes.handle;
   }
 
   get isStarted(): boolean {
@@ -99,7 +103,7 @@ export class ProcessManager {
   }
 
   get wireNode(): RuntimeTransport | undefined {
-    return this.node;
+    return this.router.node;
   }
 
   /** The process whose handler runs synchronously right now (the default sender). */
@@ -119,6 +123,8 @@ export class ProcessManager {
     this.runner.processingWrapper = wrapper;
   }
 
+  // ---- the process table ----------------------------------------------------------------
+
   /**
    * Adds a process. Before `start()` it waits for its pid; afterwards it is routable at once.
    * @throws DuplicateProcessError when the id is taken
@@ -137,9 +143,10 @@ export class ProcessManager {
       handlers,
       ephemeral,
     );
-    if (this.node !== undefined) {
-      record.pid = this.node.pid(id);
-      this.initialize(record);
+    const node = this.router.node;
+    if (node !== undefined) {
+      record.pid = node.pid(id);
+      this.lifecycle.initialize(record);
     }
     return record;
   }
@@ -162,110 +169,24 @@ export class ProcessManager {
     return this.table.values();
   }
 
-  /** Makes every process routable on `node` and starts running their queues. */
-  start(node: RuntimeTransport): void {
-    this.node = node;
-    this.table.setLocalAddress(node.pid('x').address);
-    node.on('linked', this.onWireLinked);
-    node.on('exited', this.onWireExited);
-    node.on('error', this.onWireError);
-    for (const record of this.table.values()) {
-      record.pid = node.pid(record.id);
-      this.initialize(record);
-    }
-    this.runLoop.start(this.table.values());
-  }
-
-  // ---- inbound -------------------------------------------------------------------------
-
-  /** A message from the wire; false when no process (nor delegate) takes it (answered 404). */
-  readonly deliverRemote = (
-    from: Upid,
-    to: string,
-    name: string,
-    body: Buffer,
-  ): boolean => {
-    const record = this.table.get(to);
-    if (record !== undefined) {
-      this.deliver(record, from, name, body);
-      return true;
-    }
-    return this.deliverToDelegate(from, to, name, body);
-  };
-
-  /** Routes (`@Route`), `GET /__processes__` and the delegate's routes. */
-  get handleHttp(): ProcessRoutes['handle'] {
-    return this.routes.handle;
-  }
-
-  // ---- outbound ------------------------------------------------------------------------
+  // ---- messages, links, dispatch, ask -----------------------------------------------------
 
   /** Sends `name` to `to`: enqueued directly for a local process, else over the wire. */
-  send(
-    from: Upid,
-    to: Upid,
-    name: string,
-    body: Buffer | Uint8Array | string | undefined,
-  ): void {
-    if (this.table.isLocal(to)) {
-      const target = this.table.get(to.id);
-      if (target !== undefined) {
-        this.deliver(target, from, name, toBuffer(body));
-      } else if (
-        !this.deliverToDelegate(from, to.id, name, toBuffer(body)) &&
-        this.logger.isDebugEnabled()
-      ) {
-        this.logger.debug(NO_LOCAL_PROCESS(name, from, to));
-      }
-      return;
-    }
-    if (this.node === undefined) throw new NotListeningError('send messages');
-    this.node.send(from, to, name, body);
-  }
-
-  /** Queues the message, unless it is the reply a pending `ask()` of the process waits for. */
-  deliver(record: ProcessRecord, from: Upid, name: string, body: Buffer): void {
-    if (
-      record.askWaiters !== null &&
-      this.asks.answer(record, from, name, body)
-    ) {
-      return;
-    }
-    this.runLoop.enqueue(record, EntryKind.MESSAGE, from, name, body);
+  send(from: Upid, to: Upid, name: string, body: MessageBytes): void {
+    this.router.send(from, to, name, body);
   }
 
   link(record: ProcessRecord, to: Upid): void {
-    if (this.table.isLocal(to)) {
-      const target = this.table.get(to.id);
-      if (target === record) return;
-      if (target === undefined || target.terminated) {
-        // As libprocess: linking to a process that does not exist reports its exit at once.
-        this.notifyExited(record, to);
-      } else if (addLocalLink(record, target)) {
-        this.notifyLinked(record, to);
-      }
-      return;
-    }
-    if (this.node === undefined) throw new NotListeningError('link');
-    this.node.link(record.pid!, to);
+    this.links.link(record, to);
   }
 
   unlink(record: ProcessRecord, to: Upid): void {
-    if (this.table.isLocal(to)) {
-      const target = this.table.get(to.id);
-      if (target !== undefined) removeLocalLink(record, target);
-      return;
-    }
-    this.node?.unlink(record.pid!, to);
+    this.links.unlink(record, to);
   }
 
   /** The pids a process linked to (local and remote). */
   linksOf(record: ProcessRecord): Upid[] {
-    const links = localLinkTargets(record).map((target) => target.pid!);
-    if (this.node !== undefined && record.pid !== undefined) {
-      links.push(...this.node.linksOf(record.pid));
-    }
-    return links;
+    return this.links.linksOf(record);
   }
 
   /** Runs `method` of the process on its queue; resolves with its (awaited) result. */
@@ -287,15 +208,6 @@ export class ProcessManager {
     });
   }
 
-  /** Calls `callback` after `ms` unless cancelled; every pending timer is cancelled by `stop()`. */
-  addTimer(ms: number, callback: () => void): TimerHandle {
-    return new DelayTimer(ms, callback, this.timers);
-  }
-
-  cancelTimers(): void {
-    for (const timer of [...this.timers]) timer.cancel();
-  }
-
   /**
    * Sends `name` and resolves with the next message named `reply` from `to` to the asking
    * process (a temporary process `ask(N)` when `from` is null).
@@ -304,7 +216,7 @@ export class ProcessManager {
     from: ProcessRecord | null,
     to: Upid,
     name: string,
-    body: Buffer | Uint8Array | string | undefined,
+    body: MessageBytes,
     reply: string,
     timeoutMs: number,
   ): Promise<AskResult> {
@@ -325,176 +237,67 @@ export class ProcessManager {
         () => new AskTimeoutError(String(to), name, reply, timeoutMs),
       );
       try {
-        this.send(asker.pid!, to, name, body);
+        this.router.send(asker.pid!, to, name, body);
       } catch (error) {
         this.asks.fail(asker, waiter, error);
       }
     });
   }
 
-  /**
-   * Removes a process: queued work is dropped (pending dispatches and asks reject), its
-   * links are removed, and every local process linked to it gets `exited`. A handler that
-   * is running finishes, but nothing else runs after it.
-   */
+  /** Calls `callback` after `ms` unless cancelled; every pending timer is cancelled by `stop()`. */
+  addTimer(ms: number, callback: () => void): TimerHandle {
+    return this.timers.add(ms, callback);
+  }
+
+  cancelTimers(): void {
+    this.timers.cancelAll();
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------
+
+  /** Makes every process routable on `node` and starts running their queues. */
+  start(node: RuntimeTransport): void {
+    this.router.node = node;
+    this.links.attach(node);
+    node.on('error', this.onWireError);
+    this.table.setLocalAddress(node.pid('x').address);
+    for (const record of this.table.values()) {
+      record.pid = node.pid(record.id);
+      this.lifecycle.initialize(record);
+    }
+    this.runLoop.start(this.table.values());
+  }
+
+  /** Removes a process at once (see `ProcessLifecycle.terminate`). */
   terminate(record: ProcessRecord): void {
-    if (record.terminated) return;
-    record.terminated = true;
-    this.table.remove(record);
-    const reason = new ProcessTerminatedError(record.id);
-    this.runLoop.dropQueue(record, reason);
-    this.asks.rejectAll(record, reason);
-    if (this.node !== undefined && record.pid !== undefined) {
-      for (const to of this.node.linksOf(record.pid)) {
-        this.node.unlink(record.pid, to);
-      }
-    }
-    for (const linker of detachLocalLinks(record)) {
-      this.notifyExited(linker, record.pid!);
-    }
+    this.lifecycle.terminate(record);
   }
 
-  /**
-   * Terminates the process once everything queued before this call ran (libprocess'
-   * `terminate(pid, inject = false)`): the termination is itself a queued entry.
-   */
+  /** Removes a process once everything queued before this call ran. */
   terminateAfterQueue(record: ProcessRecord): Promise<void> {
-    if (record.terminated) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      this.runLoop.enqueue(record, EntryKind.DISPATCH, {
-        method: () => this.terminate(record),
-        label: 'terminate',
-        resolve: () => resolve(),
-        // Terminated meanwhile (by another call, or the node stopped): it is gone either way.
-        reject: () => resolve(),
-      });
-    });
+    return this.lifecycle.terminateAfterQueue(record);
   }
-
-  // ---- shutdown ------------------------------------------------------------------------
 
   /** Resolves true once every queue is empty and no handler runs, false after `timeoutMs`. */
   drain(timeoutMs: number): Promise<boolean> {
     return this.runLoop.drain(timeoutMs);
   }
 
-  /**
-   * Drops every queued entry (pending dispatches reject), so that only the handlers already
-   * running finish, and logs one line with the count per process. Part of a shutdown whose
-   * drain ran out of time; `stop()` does it too for whatever is left.
-   */
+  /** Drops every queued entry, logged (a shutdown whose drain ran out of time). */
   dropQueued(drainTimeoutMs: number): void {
-    let dropped = 0;
-    const perProcess: string[] = [];
-    for (const record of this.table.values()) {
-      const count = this.runLoop.dropQueue(
-        record,
-        new ProcessTerminatedError(record.id),
-      );
-      if (count > 0) {
-        dropped += count;
-        perProcess.push(`${record.pid ?? record.id}: ${count}`);
-      }
-    }
-    if (dropped > 0) {
-      this.logger.warn(
-        DROPPED_ON_SHUTDOWN(dropped, drainTimeoutMs, perProcess),
-      );
-    }
+    this.lifecycle.dropQueued(drainTimeoutMs);
   }
 
   /** Cancels timers and asks, drops what is still queued (logged), detaches from the wire. */
   stop(drainTimeoutMs = 0): void {
-    this.cancelTimers();
-    this.dropQueued(drainTimeoutMs);
-    for (const record of this.table.values()) {
-      if (record.state === ProcessState.WAITING) {
-        this.logger.warn(
-          HANDLER_RUNNING_AT_SHUTDOWN(record.pid ?? record.id, drainTimeoutMs),
-        );
-      }
-      this.asks.rejectAll(record, new ProcessTerminatedError(record.id));
-    }
+    this.timers.cancelAll();
+    this.lifecycle.endAll(drainTimeoutMs);
     this.runLoop.stop();
-    if (this.node !== undefined) {
-      this.node.off('linked', this.onWireLinked);
-      this.node.off('exited', this.onWireExited);
-      this.node.off('error', this.onWireError);
-      this.node = undefined;
-    }
+    this.router.node?.off('error', this.onWireError);
+    this.router.node = undefined;
+    this.links.detach();
     this.table.setLocalAddress(undefined);
   }
-
-  /** The `GET /__processes__` listing. */
-  snapshot(): Record<string, unknown>[] {
-    const list: Record<string, unknown>[] = [];
-    for (const record of this.table.values()) {
-      list.push({
-        id: record.id,
-        pid: record.pid?.toString() ?? null,
-        mailboxes: record.definition.mailboxList.map((m) => m.name),
-        routes: [...record.definition.routes.keys()],
-        queueDepth: record.queueDepth,
-        state: STATE_NAMES[record.state],
-        links: this.linksOf(record).map(String),
-      });
-    }
-    return list;
-  }
-
-  // ---- internals -------------------------------------------------------------------------
-
-  /** A message to no process `to`: the delegate gets it as `<to>/<name>`, if there is one. */
-  private deliverToDelegate(
-    from: Upid,
-    to: string,
-    name: string,
-    body: Buffer,
-  ): boolean {
-    if (this.delegate === undefined) return false;
-    const delegate = this.table.get(this.delegate);
-    if (delegate === undefined) return false;
-    this.deliver(delegate, from, `${to}/${name}`, body);
-    return true;
-  }
-
-  private initialize(record: ProcessRecord): void {
-    if (record.definition.onInitialize.length === 0) return;
-    // initialize() runs before anything queued before the process became routable.
-    this.runLoop.enqueueFirst(record, EntryKind.INITIALIZE, record.pid);
-  }
-
-  private notifyLinked(record: ProcessRecord, to: Upid): void {
-    this.events.emit('linked', record.pid, to);
-    if (record.definition.onLinked.length > 0) {
-      this.runLoop.enqueue(record, EntryKind.LINKED, to);
-    }
-  }
-
-  private notifyExited(record: ProcessRecord, to: Upid): void {
-    this.events.emit('exited', record.pid, to);
-    if (record.definition.onExited.length > 0) {
-      this.runLoop.enqueue(record, EntryKind.EXITED, to);
-    }
-  }
-
-  private readonly onWireLinked = (from: Upid, to: Upid): void => {
-    const record = this.table.get(from.id);
-    if (record !== undefined && record.pid?.equals(from)) {
-      this.notifyLinked(record, to);
-    } else {
-      this.events.emit('linked', from, to);
-    }
-  };
-
-  private readonly onWireExited = (from: Upid, to: Upid): void => {
-    const record = this.table.get(from.id);
-    if (record !== undefined && record.pid?.equals(from)) {
-      this.notifyExited(record, to);
-    } else {
-      this.events.emit('exited', from, to);
-    }
-  };
 
   private readonly onWireError = (error: Error): void => {
     if (this.events.listenerCount('error') > 0) {

@@ -1,6 +1,12 @@
+import type { Upid } from '../wire/upid.js';
 import type { WireRequest, WireResponse } from '../wire/wire.interfaces.js';
 import type { EntryRunner } from './entry-runner.js';
-import { EntryKind, type Task } from './process-record.js';
+import {
+  EntryKind,
+  type ProcessRecord,
+  STATE_NAMES,
+  type Task,
+} from './process-record.js';
 import type { ProcessTable } from './process-table.js';
 import { toWireResponse } from './route-response.js';
 import type { RunLoop } from './run-loop.js';
@@ -19,10 +25,27 @@ export class ProcessRoutes {
     private readonly table: ProcessTable,
     private readonly runLoop: RunLoop,
     private readonly runner: EntryRunner,
-    /** The `__processes__` listing. */
-    private readonly listProcesses: () => unknown,
+    /** The pids a process linked to (local and remote), for the listing. */
+    private readonly linksOf: (record: ProcessRecord) => Upid[],
     private readonly delegate: string | undefined,
   ) {}
+
+  /** The `GET /__processes__` listing: every process, its mailboxes, routes, queue and links. */
+  listProcesses(): Record<string, unknown>[] {
+    const list: Record<string, unknown>[] = [];
+    for (const record of this.table.values()) {
+      list.push({
+        id: record.id,
+        pid: record.pid?.toString() ?? null,
+        mailboxes: record.definition.mailboxList.map((m) => m.name),
+        routes: [...record.definition.routes.keys()],
+        queueDepth: record.queueDepth,
+        state: STATE_NAMES[record.state],
+        links: this.linksOf(record).map(String),
+      });
+    }
+    return list;
+  }
 
   readonly handle = (
     request: WireRequest,

@@ -1,8 +1,9 @@
 import { ProcessTerminatedError } from '../errors/process-terminated.error.js';
+import { isPromiseLike } from '../wire/wire.utils.js';
 import { CompletionObserver } from './completion-observer.js';
 import type { EntryRunner } from './entry-runner.js';
 import { MailboxQueue } from './mailbox-queue.js';
-import { isPromiseLike, type Pending } from './pending.js';
+import type { Pending } from './pending.js';
 import {
   EntryKind,
   type ProcessRecord,

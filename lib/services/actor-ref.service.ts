@@ -1,11 +1,8 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 
 import { ActorExplorer } from '../actor.explorer.js';
 import { DEFAULT_ASK_TIMEOUT } from '../actor.constants.js';
 import { NotListeningError } from '../errors/not-listening.error.js';
-import { ProcessNotFoundError } from '../errors/process-not-found.error.js';
-import { ProcessTerminatedError } from '../errors/process-terminated.error.js';
-import { SenderRequiredError } from '../errors/sender-required.error.js';
 import type {
   AskOptions,
   AskReply,
@@ -20,31 +17,18 @@ import type {
 import type { ProtobufTypeRef } from '../interfaces/protobuf-type.interface.js';
 import type { ProcessRecord } from '../runtime/process-record.js';
 import { ProcessManager } from '../runtime/process-manager.js';
-import { recordOf } from '../runtime/process-table.js';
 import { ProtobufRegistry } from '../runtime/protobuf.registry.js';
-import { Upid } from '../wire/upid.js';
+import type { Upid } from '../wire/upid.js';
+import type {
+  MessageBody,
+  MethodKeys,
+  MethodOf,
+  WithMethod,
+} from './actor-ref.types.js';
+import { ProcessResolver } from './process-resolver.js';
+import { TimedCalls } from './timed-calls.js';
 
-/** A message body: bytes, or a string sent as UTF-8. */
-export type MessageBody = Buffer | Uint8Array | string;
-
-type MethodKeys<T> = {
-  [K in keyof T]: T[K] extends (...args: any[]) => any ? K : never;
-}[keyof T] &
-  string;
-type MethodOf<T, K extends keyof T> = T[K] extends (...args: any[]) => any
-  ? T[K]
-  : never;
-/**
- * An instance with a method `K` that takes `A`: how `dispatch(this, 'method', ...args)` is
- * checked inside the class, where `this` is a type TypeScript cannot look methods up on.
- */
-type WithMethod<K extends string, A extends unknown[]> = Record<
-  NoInfer<K>,
-  (...args: A) => unknown
->;
-
-/** Parsed pids of string targets, so that sending to a string pid stays cheap. */
-const UPID_CACHE_SIZE = 1024;
+export type { MessageBody } from './actor-ref.types.js';
 
 /**
  * Talks to processes: send messages (local sends never touch a socket), link, spawn and
@@ -59,18 +43,22 @@ const UPID_CACHE_SIZE = 1024;
  */
 @Injectable()
 export class ActorRef implements OnApplicationShutdown {
-  private readonly logger = new Logger(ActorRef.name);
-  private readonly upids = new Map<string, Upid>();
+  /** Names to pids and records: every "no such process" / "no sender" error comes from it. */
+  private readonly resolver: ProcessResolver;
+  private readonly timed: TimedCalls;
 
   constructor(
     private readonly processManager: ProcessManager,
     private readonly actorExplorer: ActorExplorer,
     private readonly protobufRegistry: ProtobufRegistry,
-  ) {}
+  ) {
+    this.resolver = new ProcessResolver(processManager);
+    this.timed = new TimedCalls(processManager);
+  }
 
   /** The pid of a process instance (a `@Process()` provider or a spawned instance). */
   self(instance: object): Upid {
-    const record = this.recordOf(instance);
+    const record = this.resolver.recordOf(instance);
     if (record.pid === undefined) throw new NotListeningError('get a pid');
     return record.pid;
   }
@@ -83,8 +71,8 @@ export class ActorRef implements OnApplicationShutdown {
     options?: SendOptions,
   ): void {
     this.processManager.send(
-      this.senderOf(options?.from),
-      this.toUpid(to),
+      this.resolver.senderOf(options?.from),
+      this.resolver.toUpid(to),
       name,
       body,
     );
@@ -113,21 +101,21 @@ export class ActorRef implements OnApplicationShutdown {
     messageOrOptions?: object,
     options?: ProtoSendOptions,
   ): void {
-    const isInstance =
-      typeof typeOrMessage === 'object' &&
-      ('$type' in typeOrMessage ||
-        typeof (typeOrMessage.constructor as { getTypeUrl?: unknown })
-          ?.getTypeUrl === 'function');
-    const codec = isInstance
-      ? this.protobufRegistry.resolveMessage(typeOrMessage)!
-      : this.protobufRegistry.resolve(typeOrMessage as ProtobufTypeRef);
-    const message = isInstance ? typeOrMessage : messageOrOptions;
-    const sendOptions = isInstance
+    // A message instance carries its type; anything else names one.
+    const ofInstance =
+      typeof typeOrMessage === 'object'
+        ? this.protobufRegistry.resolveMessage(typeOrMessage)
+        : undefined;
+    const codec =
+      ofInstance ??
+      this.protobufRegistry.resolve(typeOrMessage as ProtobufTypeRef);
+    const message = ofInstance ? typeOrMessage : messageOrOptions;
+    const sendOptions = ofInstance
       ? (messageOrOptions as ProtoSendOptions | undefined)
       : options;
     this.processManager.send(
-      this.senderOf(sendOptions?.from),
-      this.toUpid(to),
+      this.resolver.senderOf(sendOptions?.from),
+      this.resolver.toUpid(to),
       sendOptions?.name ?? codec.name,
       codec.encode(message),
     );
@@ -170,19 +158,22 @@ export class ActorRef implements OnApplicationShutdown {
    * (its node's connection closes or cannot be opened, or, locally, it terminates).
    */
   link(to: Upid | string, options?: SendOptions): void {
-    this.processManager.link(this.senderRecord(options?.from), this.toUpid(to));
+    this.processManager.link(
+      this.resolver.senderRecord(options?.from),
+      this.resolver.toUpid(to),
+    );
   }
 
   unlink(to: Upid | string, options?: SendOptions): void {
     this.processManager.unlink(
-      this.senderRecord(options?.from),
-      this.toUpid(to),
+      this.resolver.senderRecord(options?.from),
+      this.resolver.toUpid(to),
     );
   }
 
   /** The pids a process linked to. */
   links(process: ProcessRef): Upid[] {
-    return this.processManager.linksOf(this.targetRecord(process));
+    return this.processManager.linksOf(this.resolver.targetRecord(process));
   }
 
   /**
@@ -206,7 +197,7 @@ export class ActorRef implements OnApplicationShutdown {
   terminate(process: ProcessRef, options?: TerminateOptions): Promise<void> {
     let record: ProcessRecord;
     try {
-      record = this.targetRecord(process);
+      record = this.resolver.targetRecord(process);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -241,7 +232,7 @@ export class ActorRef implements OnApplicationShutdown {
   ): Promise<unknown> {
     let record: ProcessRecord;
     try {
-      record = this.targetRecord(process);
+      record = this.resolver.targetRecord(process);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -277,10 +268,12 @@ export class ActorRef implements OnApplicationShutdown {
     method: string,
     ...args: unknown[]
   ): DelayHandle {
-    const record = this.targetRecord(process);
-    return this.processManager.addTimer(ms, () => {
-      void this.runTimed(record, method, args, 'Delayed');
-    });
+    return this.timed.delay(
+      ms,
+      this.resolver.targetRecord(process),
+      method,
+      args,
+    );
   }
 
   /**
@@ -314,29 +307,12 @@ export class ActorRef implements OnApplicationShutdown {
     method: string,
     ...args: unknown[]
   ): DelayHandle {
-    const record = this.targetRecord(process);
-    const manager = this.processManager;
-    let stopped = false;
-    let timer: DelayHandle;
-    const tick = (): void => {
-      void this.runTimed(record, method, args, 'Periodic').then(() => {
-        if (!stopped && !record.terminated && manager.isStarted) {
-          timer = manager.addTimer(ms, tick);
-        }
-      });
-    };
-    timer = manager.addTimer(ms, tick);
-    return {
-      cancel: () => {
-        if (stopped) return false;
-        stopped = true;
-        timer.cancel();
-        return true;
-      },
-      get pending() {
-        return !stopped && !record.terminated;
-      },
-    };
+    return this.timed.periodic(
+      ms,
+      this.resolver.targetRecord(process),
+      method,
+      args,
+    );
   }
 
   /**
@@ -354,8 +330,10 @@ export class ActorRef implements OnApplicationShutdown {
     let target: Upid;
     try {
       from =
-        options.from === undefined ? null : this.senderRecord(options.from);
-      target = this.toUpid(to);
+        options.from === undefined
+          ? null
+          : this.resolver.senderRecord(options.from);
+      target = this.resolver.toUpid(to);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -369,85 +347,7 @@ export class ActorRef implements OnApplicationShutdown {
     );
   }
 
-  /** Runs a timed call on the process' queue; its failure is logged, never thrown. */
-  private async runTimed(
-    record: ProcessRecord,
-    method: string,
-    args: unknown[],
-    kind: 'Delayed' | 'Periodic',
-  ): Promise<void> {
-    try {
-      await this.processManager.dispatch(record, method, args);
-    } catch (error) {
-      if (error instanceof ProcessTerminatedError) return;
-      this.logger.error(
-        `${kind} call of "${method}" on "${record.pid}" failed: ${error instanceof Error ? error.message : String(error)}`,
-        error instanceof Error ? error.stack : undefined,
-      );
-    }
-  }
-
   onApplicationShutdown(): void {
     this.processManager.cancelTimers();
-  }
-
-  private toUpid(to: Upid | string): Upid {
-    if (to instanceof Upid) return to;
-    let upid = this.upids.get(to);
-    if (upid === undefined) {
-      upid = Upid.parse(to);
-      if (this.upids.size >= UPID_CACHE_SIZE) this.upids.clear();
-      this.upids.set(to, upid);
-    }
-    return upid;
-  }
-
-  private senderOf(from: ProcessRef | undefined): Upid {
-    if (from === undefined) {
-      const current = this.processManager.current;
-      if (current === null) throw new SenderRequiredError();
-      return current.pid!;
-    }
-    if (from instanceof Upid || typeof from === 'string')
-      return this.toUpid(from);
-    const pid = this.recordOf(from).pid;
-    if (pid === undefined) throw new NotListeningError('send messages');
-    return pid;
-  }
-
-  private senderRecord(from: ProcessRef | undefined): ProcessRecord {
-    if (from === undefined) {
-      const current = this.processManager.current;
-      if (current === null) throw new SenderRequiredError();
-      return current;
-    }
-    return this.targetRecord(from);
-  }
-
-  /** A local process by instance, pid or bare id. */
-  private targetRecord(process: ProcessRef): ProcessRecord {
-    if (typeof process === 'string' && !process.includes('@')) {
-      const record = this.processManager.get(process);
-      if (record === undefined) throw new ProcessNotFoundError(process);
-      return record;
-    }
-    if (process instanceof Upid || typeof process === 'string') {
-      const pid = this.toUpid(process);
-      const record = this.processManager.lookup(pid);
-      if (record === undefined) throw new ProcessNotFoundError(String(pid));
-      return record;
-    }
-    return this.recordOf(process);
-  }
-
-  private recordOf(instance: object): ProcessRecord {
-    const record = recordOf(instance);
-    if (record === undefined || record.terminated) {
-      throw new ProcessNotFoundError(
-        `An instance of ${instance.constructor?.name ?? 'Object'}`,
-        true,
-      );
-    }
-    return record;
   }
 }

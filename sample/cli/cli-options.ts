@@ -1,4 +1,5 @@
-import { userInfo } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** What the command line asks for; `master: 'local'` starts the embedded master simulator. */
@@ -12,6 +13,8 @@ export interface CliOptions {
   user: string;
   failoverTimeout: number;
   frameworkId?: string;
+  /** Where the tasks are recorded per framework id (unset: not recorded, as in tests). */
+  stateDir?: string;
   ip?: string;
   port: number;
   advertiseIp?: string;
@@ -49,7 +52,10 @@ Options:
   --user <user>               user the tasks run as (default: the current user)
   --failover-timeout <s>      seconds the master keeps the framework while disconnected (default 60)
   --framework-id <id>         resume this framework after a scheduler restart (subscribes with force,
-                              adopts the tasks of the previous run that still run)
+                              takes back the tasks recorded in --state-dir: finished ones are not
+                              launched again, active ones are reconciled and adopted)
+  --state-dir <dir>           where the scheduler records its tasks, one file per framework id,
+                              removed at teardown (default $TMPDIR/nestjs-libprocess-sample)
   --principal <name>          authenticate the framework (CRAM-MD5) as this principal
   --secret-file <path>        file holding the principal's secret (with --principal)
   --ip <ip>                   ip to listen on (default 127.0.0.1 with --master local, else
@@ -62,6 +68,9 @@ Options:
 
 Exit code: 0 when every task FINISHED, 1 otherwise, 130 when interrupted (SIGINT, SIGTERM),
 2 for a bad command line.`;
+
+/** The default of --state-dir. */
+export const DEFAULT_STATE_DIR = join(tmpdir(), 'nestjs-libprocess-sample');
 
 function positiveNumber(flag: string, raw: string, integer = false): number {
   const value = Number(raw);
@@ -96,6 +105,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         user: { type: 'string' },
         'failover-timeout': { type: 'string', default: '60' },
         'framework-id': { type: 'string' },
+        'state-dir': { type: 'string' },
         ip: { type: 'string' },
         port: { type: 'string', default: '0' },
         'advertise-ip': { type: 'string' },
@@ -143,6 +153,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       `--port must be an integer 0-65535, got "${values.port}"`,
     );
   }
+  if (values['state-dir']?.trim() === '') {
+    throw new CliUsageError('--state-dir must not be empty');
+  }
   if (values.cmd.trim() === '') {
     throw new CliUsageError('--cmd must not be empty');
   }
@@ -160,6 +173,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       user: values.user ?? userInfo().username,
       failoverTimeout,
       frameworkId: values['framework-id'],
+      stateDir: values['state-dir'] ?? DEFAULT_STATE_DIR,
       ip: values.ip,
       port,
       advertiseIp: values['advertise-ip'],

@@ -9,10 +9,16 @@ export interface SampleConfig {
   cpus: number;
   mem: number;
   /**
-   * Resuming a framework id after a scheduler restart: before launching anything, ask the master
-   * which of our tasks still run (implicit reconciliation) and adopt them.
+   * The framework id resumed after a scheduler restart (`--framework-id`): its tasks are taken
+   * back from the state file; without one, the master is asked which of our tasks still run
+   * (implicit reconciliation) and those are adopted before anything is launched.
    */
-  resumed: boolean;
+  resumeFrameworkId?: string;
+  /**
+   * Where the run records its tasks, one file per framework id (see TaskStateStore), so that a
+   * restart with `--framework-id` knows which tasks already finished. Unset: not recorded.
+   */
+  stateDir?: string;
   /** How often a task may be launched again after TASK_LOST/DROPPED/GONE (default 2). */
   maxRetries?: number;
   /**

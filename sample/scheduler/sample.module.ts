@@ -8,6 +8,7 @@ import { RUN_OUTPUT, RunReporter, type RunOutput } from './run-report.js';
 import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
 import { SampleScheduler } from './sample.scheduler.js';
 import { TaskRegistry } from './task-registry.js';
+import { TaskStateStore } from './task-state.store.js';
 
 /** Where the scheduler's libprocess node listens and what it advertises. */
 export interface SampleNodeOptions {
@@ -42,6 +43,7 @@ export class SampleModule {
         { provide: SAMPLE_CONFIG, useValue: config },
         ...(output ? [{ provide: RUN_OUTPUT, useValue: output }] : []),
         TaskRegistry,
+        TaskStateStore,
         RunReporter,
         SampleScheduler,
       ],

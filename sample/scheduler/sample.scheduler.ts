@@ -18,6 +18,7 @@ import {
   TaskRegistry,
   type TaskRecord,
 } from './task-registry.js';
+import { TaskStateStore } from './task-state.store.js';
 
 /** While tasks wait, a refused offer comes back quickly; with nothing left to launch it stays away. */
 const REFUSE_SECONDS_WHILE_PENDING = 1;
@@ -47,8 +48,13 @@ function scalar(resources: Resource[] | undefined, name: string): number {
  *
  * - every launch has a fresh task id, so a late update of an earlier launch is never credited to
  *   the current one, and a relaunch is never refused as a duplicate;
- * - resuming a framework id (`--framework-id`), it first asks the master which of its tasks still
- *   run (implicit reconciliation) and adopts them instead of launching copies;
+ * - it records its tasks in a state file (TaskStateStore) before launching and before an update
+ *   is acknowledged: resuming a framework id (`--framework-id`) it takes them back, so a task that
+ *   FINISHED before the restart (which the master has forgotten) is not launched again, and the
+ *   ones that were active are reconciled explicitly;
+ * - without a record it cannot tell a finished task from one never launched: it asks the master
+ *   which of its tasks still run (implicit reconciliation), adopts those, and launches the rest
+ *   again (at least once, with a warning);
  * - after a master failover it reconciles; a task the master does not know yet (its agent has not
  *   re-registered) is asked about again for `lostGraceMs` before it counts as lost and is relaunched;
  * - re-queued tasks ask for offers with one REVIVE, however many they are.
@@ -59,6 +65,8 @@ export class SampleScheduler implements MesosScheduler, OnApplicationShutdown {
   private readonly lostGraceMs: number;
   private adopting = false;
   private adopted = false;
+  /** Resuming from a state file (else from the master's implicit reconciliation only). */
+  private restored = false;
   private adoptTimer?: NodeJS.Timeout;
   private recheckTimer?: NodeJS.Timeout;
   private recheckMs = RECHECK_MIN_MS;
@@ -76,15 +84,24 @@ export class SampleScheduler implements MesosScheduler, OnApplicationShutdown {
     private readonly driver: SchedulerDriver,
     private readonly tasks: TaskRegistry,
     private readonly reporter: RunReporter,
+    private readonly store: TaskStateStore,
     @Inject(SAMPLE_CONFIG) private readonly config: SampleConfig,
   ) {
     this.lostGraceMs = config.lostGraceMs ?? DEFAULT_LOST_GRACE_MS;
+    if (config.resumeFrameworkId !== undefined) {
+      this.restore(config.resumeFrameworkId);
+    }
   }
 
   registered(_frameworkId: FrameworkID, master: MasterInfo): void {
     this.logger.log(`Leading master: ${master.pid}`);
-    if (this.config.resumed && !this.adopted) this.adopt();
-    else this.reconcileActive();
+    // From here on the run has a framework id, hence a state file.
+    this.record();
+    if (this.config.resumeFrameworkId !== undefined && !this.adopted) {
+      this.resume();
+    } else {
+      this.reconcileActive();
+    }
   }
 
   reregistered(master: MasterInfo): void {
@@ -102,6 +119,13 @@ export class SampleScheduler implements MesosScheduler, OnApplicationShutdown {
     for (const offer of offers) {
       const launched = this.done || this.adopting ? [] : this.launchOn(offer);
       if (launched.length > 0) {
+        // Recorded first: a restart then knows the launch, whether or not it reached the master.
+        if (!this.recordLaunch(launched)) {
+          this.driver.declineOffer(offer.id, {
+            refuse_seconds: REFUSE_SECONDS_WHILE_PENDING,
+          });
+          continue;
+        }
         this.driver.launchTasks([offer.id], launched, {
           refuse_seconds: REFUSE_SECONDS_WHILE_PENDING,
         });
@@ -150,7 +174,14 @@ export class SampleScheduler implements MesosScheduler, OnApplicationShutdown {
         this.queueRevive();
       }
     }
-    if (this.tasks.allTerminal()) this.finish();
+    // Recorded before the driver acknowledges the update (when this returns), also when nothing
+    // changed (a re-sent update): if it cannot be recorded, this throws and the update stays
+    // unacknowledged, so the master keeps the task.
+    try {
+      this.record();
+    } finally {
+      if (this.tasks.allTerminal()) this.finish();
+    }
   }
 
   error(message: string): void {
@@ -216,6 +247,7 @@ export class SampleScheduler implements MesosScheduler, OnApplicationShutdown {
       if (task) {
         this.logger.log(`Adopted ${mesosId} (${state}) from the previous run`);
         this.reporter.progress(task);
+        this.record();
         return;
       }
     }
@@ -262,7 +294,53 @@ export class SampleScheduler implements MesosScheduler, OnApplicationShutdown {
     }, delay);
   }
 
-  /** After a restart with --framework-id: which of our tasks does the master still know? */
+  /**
+   * Takes back the tasks a previous instance recorded for this framework id. Without a record,
+   * says what that means: the master forgets a task once its terminal update is acknowledged,
+   * so a task that finished before the restart cannot be told from one never launched.
+   */
+  private restore(frameworkId: string): void {
+    const file = this.store.fileOf(frameworkId);
+    const saved = this.store.load(frameworkId);
+    if (!saved) {
+      this.logger.warn(
+        `No record of framework ${frameworkId}'s tasks${file ? ` in ${file}` : ' (no state directory)'}: tasks that finished before the restart cannot be known and are launched again; only the ones the master reports as still running are adopted`,
+      );
+      return;
+    }
+    const ignored = this.tasks.restore(saved);
+    if (ignored.length > 0) {
+      this.logger.warn(
+        `${file} records ${ignored.join(', ')}, beyond --tasks ${this.config.tasks}: ignored`,
+      );
+    }
+    this.restored = true;
+    const all = this.tasks.all();
+    this.logger.log(
+      `Resuming framework ${frameworkId} from ${file}: ${all.filter((t) => isTerminalState(t.state)).length} task(s) ended, ${this.tasks.active().length} active, ${this.tasks.pending().length} to launch`,
+    );
+    for (const task of all) {
+      if (task.mesosId !== undefined) this.reporter.progress(task);
+    }
+  }
+
+  /** Registered again under the resumed framework id. */
+  private resume(): void {
+    if (!this.restored) {
+      this.adopt();
+      return;
+    }
+    this.adopted = true;
+    if (this.tasks.allTerminal()) {
+      this.finish();
+      return;
+    }
+    // Their latest state, asked until answered (a task unknown to the master gets the grace).
+    this.reconcileActive();
+    if (this.tasks.pending().length > 0) this.queueRevive();
+  }
+
+  /** After a restart with --framework-id and no record: which of our tasks does the master still know? */
   private adopt(): void {
     this.adopted = true;
     this.adopting = true;
@@ -313,6 +391,30 @@ export class SampleScheduler implements MesosScheduler, OnApplicationShutdown {
     });
   }
 
+  /** Records a launch before it goes out; if that fails, the tasks wait for another offer. */
+  private recordLaunch(launched: TaskInfo[]): boolean {
+    try {
+      this.record();
+      return true;
+    } catch (error) {
+      this.logger.error(
+        `Not launching ${launched.map((t) => t.task_id.value).join(', ')}: ${(error as Error).message}`,
+      );
+      for (const info of launched) {
+        const task = this.tasks.byMesosId(info.task_id.value);
+        if (task) this.tasks.requeue(task);
+      }
+      return false;
+    }
+  }
+
+  /** Writes the state file (once the framework id is known). */
+  private record(): void {
+    const frameworkId = this.driver.frameworkId;
+    if (frameworkId === undefined || !this.store.enabled) return;
+    this.store.save({ frameworkId, ...this.tasks.snapshot() });
+  }
+
   private isActive(task: TaskRecord): boolean {
     return this.tasks.active().includes(task);
   }
@@ -328,6 +430,10 @@ export class SampleScheduler implements MesosScheduler, OnApplicationShutdown {
     const frameworkId = this.driver.frameworkId;
     if (frameworkId && this.driver.connected) {
       this.logger.log(`Tearing down framework ${frameworkId}`);
+      // Nothing is left to resume. (After an abort the framework may live on: the file stays.)
+      if (!abortReason || abortReason === 'interrupted') {
+        this.store.remove(frameworkId);
+      }
     }
     this.driver.stop();
     this.resolveFinished({

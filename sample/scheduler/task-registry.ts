@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { isRetryableState, isTerminalState } from 'nestjs-libprocess/mesos';
 import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
+import type { SavedTask } from './task-state.store.js';
 
 /** Not yet launched (no Mesos state exists before the ACCEPT). */
 export const PENDING = 'PENDING';
@@ -162,5 +163,50 @@ export class TaskRegistry {
   /** Puts a lost task back in the queue (after its loss has been reported). */
   requeue(task: TaskRecord): void {
     task.state = PENDING;
+  }
+
+  /** What the state file keeps (see TaskStateStore). */
+  snapshot(): { tasks: SavedTask[]; stale: string[] } {
+    return {
+      tasks: this.all().map((task) => ({
+        id: task.id,
+        state: task.state,
+        mesosId: task.mesosId,
+        agentId: task.agentId,
+        hostname: task.hostname,
+        launches: task.launches,
+        launchedAt: task.launchedAt,
+        endedAt: task.endedAt,
+        message: task.message,
+      })),
+      stale: [...this.stale],
+    };
+  }
+
+  /**
+   * Takes the tasks back as a previous scheduler instance of this framework recorded them;
+   * answers the recorded ids this run does not have (a smaller --tasks).
+   */
+  restore(saved: { tasks: SavedTask[]; stale: string[] }): string[] {
+    const unknown: string[] = [];
+    for (const record of saved.tasks) {
+      const task = this.tasks.get(record.id);
+      if (!task) {
+        unknown.push(record.id);
+        continue;
+      }
+      Object.assign(task, {
+        state: record.state,
+        mesosId: record.mesosId,
+        agentId: record.agentId,
+        hostname: record.hostname,
+        launches: record.launches,
+        launchedAt: record.launchedAt,
+        endedAt: record.endedAt,
+        message: record.message,
+      });
+    }
+    for (const id of saved.stale) this.stale.add(id);
+    return unknown;
   }
 }

@@ -152,6 +152,44 @@ describe('SchedulerDriver: detection, authentication and failover against the si
     ).toHaveLength(0);
   });
 
+  it('retries an authentication the master answers with an error (no authenticator loaded), never aborting, until a master can authenticate it', async () => {
+    // A master without credentials answers every attempt with AuthenticationErrorMessage.
+    const first = await simulator({ agents: 0 });
+    const { scheduler, driver } = await driverApp({
+      master: first.address,
+      credential: { principal: 'fw', secret: 's3cret' },
+    });
+    await waitFor(
+      () => first.logged('authenticator is not loaded').length >= 2,
+      15_000,
+      'a second attempt after the first error',
+    );
+    // As sched.cpp: an error is retried, not reported (only a refusal is fatal).
+    expect(scheduler.errors).toEqual([]);
+    expect(driver.status).toBe(DriverStatus.RUNNING);
+    expect(first.calls).toHaveLength(0); // never subscribed unauthenticated
+
+    // The same address again, now with the principal's credential.
+    const port = first.master.port;
+    await first.close();
+    const second = await simulator({
+      port,
+      credentials: [{ principal: 'fw', secret: 's3cret' }],
+      authenticateFrameworks: true,
+    });
+    await waitFor(
+      () => scheduler.count('registered') === 1,
+      30_000,
+      'registered once the master can authenticate',
+    );
+    expect(scheduler.errors).toEqual([]);
+    expect(second.logged('Successfully authenticated').length).toBe(1);
+    const subscribe = second.calls.find(
+      ({ call }) => call.type === 'SUBSCRIBE',
+    )!.call;
+    expect(subscribe.subscribe?.framework_info.principal).toBe('fw');
+  }, 60_000);
+
   it("surfaces the master's text when it refuses an unauthenticated framework", async () => {
     const sim = await simulator({
       credentials: [{ principal: 'fw', secret: 's3cret' }],
@@ -208,11 +246,21 @@ describe('SchedulerDriver: detection, authentication and failover against the si
       'the task RUNNING',
     );
     const running = scheduler.statuses.find((s) => s.state === 'TASK_RUNNING')!;
+    // Every update acknowledged at the agent: none is re-sent to the new master to answer for it.
+    await waitFor(
+      () =>
+        sim.agents[0]
+          .taskStates()
+          .some((t) => t.taskId === 'task-a' && t.pending === 0),
+      10_000,
+      'the agent to have every update of task-a acknowledged',
+    );
 
-    // replicated_log: the new master knows the agent but answers nothing until it re-registers.
+    // replicated_log: the new master knows the agent but answers nothing until it re-registers,
+    // which it does here only when the test says so (not on a timer that load could outrun).
     await sim.failover({
       registry: 'replicated_log',
-      agentReregisterDelayMs: 3000,
+      agentReregisterDelayMs: 600_000,
     });
     await waitFor(
       () =>
@@ -220,9 +268,16 @@ describe('SchedulerDriver: detection, authentication and failover against the si
       15_000,
       're-registered',
     );
-    const answers = await driver.reconcile([
+    const answering = driver.reconcile([
       { task_id: running.task_id, slave_id: running.slave_id },
     ]);
+    await waitFor(
+      () => sim.logged('Dropping reconciliation of task task-a').length === 1,
+      10_000,
+      'the first reconciliation dropped',
+    );
+    await sim.reconnectAgent(0);
+    const answers = await answering;
 
     expect(answers).toHaveLength(1);
     expect(answers[0]).toMatchObject({

@@ -1,11 +1,13 @@
-import { spawn } from 'node:child_process';
-
 import { describe, expect, it } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 
 import { Mailbox, Process } from '../../lib/index.js';
 import { spyOnLogger } from '../support/logger-spy.js';
+import {
+  STARTUP_TIMEOUT_MS,
+  SpawnedProcess,
+} from '../support/spawned-process.js';
 import {
   transpiledSourcesRoot,
   transpiledUrl,
@@ -82,9 +84,11 @@ describe('ActorModule shutdown', () => {
     }
   });
 
-  it('leaves no handle behind: the Node process exits by itself after app.close()', async () => {
-    const lib = transpiledUrl('lib/index.js');
-    const script = `
+  it(
+    'leaves no handle behind: the Node process exits by itself after app.close()',
+    async () => {
+      const lib = transpiledUrl('lib/index.js');
+      const script = `
       import 'reflect-metadata';
       import { Injectable, Module } from '@nestjs/common';
       import { NestFactory } from '@nestjs/core';
@@ -93,9 +97,10 @@ describe('ActorModule shutdown', () => {
       class Pinger {
         constructor(actors) { this.actors = actors; }
         init(self) {
-          // A pending delay and a pending ask at close time.
-          this.actors.delay(60_000, this, 'tick');
-          this.actors.ask(self, 'ping', 'x', { reply: 'never', timeoutMs: 60_000 }).catch(() => {});
+          // A pending delay and a pending ask at close time, due long after the test gave up:
+          // left pending, either would keep the process alive.
+          this.actors.delay(3_600_000, this, 'tick');
+          this.actors.ask(self, 'ping', 'x', { reply: 'never', timeoutMs: 3_600_000 }).catch(() => {});
           process.stdout.write('initialized\\n');
         }
         ping() {}
@@ -126,28 +131,28 @@ describe('ActorModule shutdown', () => {
       await peer.close();
       process.stdout.write('closed\\n');
     `;
-    const result = await new Promise<{
-      code: number | null;
-      stdout: string;
-      stderr: string;
-    }>((resolve) => {
-      const child = spawn(
+      const child = SpawnedProcess.start(
+        'node with a closed app',
         process.execPath,
         ['--input-type=module', '-e', script],
-        { cwd: transpiledSourcesRoot(), stdio: ['ignore', 'pipe', 'pipe'] },
+        undefined,
+        transpiledSourcesRoot(),
       );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
-    expect(result.stderr).toBe('');
-    expect(result.stdout).toBe('initialized\ninitialized\nclosed\n');
-    expect(result.code).toBe(0);
-  }, 30_000);
+      try {
+        // The wait ends with the exit itself; its timeout only turns a hang into a failure (with
+        // the child's output). A handle left open keeps the process alive for an hour.
+        const status = await child.waitForExit(2 * STARTUP_TIMEOUT_MS);
+        expect(child.stderr).toBe('');
+        expect(child.stdout.seen).toEqual([
+          'initialized',
+          'initialized',
+          'closed',
+        ]);
+        expect(status.code).toBe(0);
+      } finally {
+        await child.stop();
+      }
+    },
+    3 * STARTUP_TIMEOUT_MS,
+  );
 });

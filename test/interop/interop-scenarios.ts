@@ -11,10 +11,18 @@ import type { ReportLine } from '../../peer/peer-report.js';
 import { closedLoopbackPort } from '../support/ports.js';
 import { encodeValueMessage } from '../support/value-message.js';
 import type { PeerServer, ReferencePeer } from '../support/reference-peers.js';
+import { STARTUP_TIMEOUT_MS } from '../support/spawned-process.js';
 import { startTsPeer } from '../support/ts-peer-cli.js';
 import { waitFor } from '../support/wait-for.js';
 
 const LOCAL = { ip: '127.0.0.1', port: 0, verbose: false };
+
+/**
+ * How long one awaited event (a link's `linked` or `exited`, a client's line or exit) may
+ * take before it counts as a hang. Every wait ends with its event; this only turns a hang
+ * into a failure, so it is generous for a loaded machine rather than a measure of speed.
+ */
+const EVENT_TIMEOUT_MS = 30_000;
 
 /** Runs a TS client mode in this process, from a CLI command line, and returns its one line. */
 export async function tsClient(
@@ -54,7 +62,10 @@ export async function startTsServerProcess(
   extraArgs: string[] = [],
 ): Promise<PeerServer> {
   const child = startTsPeer(['serve', '--port', '0', ...extraArgs]);
-  return { pid: await child.stdout.next(20_000), process: child };
+  return {
+    pid: await child.stdout.next(STARTUP_TIMEOUT_MS),
+    process: child,
+  };
 }
 
 /** Random printable ASCII (valid as a protobuf string, and unlike 'xxx...' it shows reordering). */
@@ -89,7 +100,7 @@ async function expectAnotherExit(
   linker.process.link(other);
   await waitFor(
     () => events.some((e) => e.event === 'exited' && `${e.pid}` === `${other}`),
-    5_000,
+    EVENT_TIMEOUT_MS,
     'the second link to exit',
   );
   expect(exitedCount(events)).toBe(before + 1);
@@ -121,7 +132,7 @@ export function registerInteropScenarios(peer: ReferencePeer): void {
     beforeAll(async () => {
       server = await peer.serve();
       ts = await startTsServer();
-    }, 30_000);
+    }, 2 * STARTUP_TIMEOUT_MS);
     afterAll(async () => {
       await server?.process.stop();
       await ts?.peer.close();
@@ -279,83 +290,115 @@ export function registerInteropScenarios(peer: ReferencePeer): void {
   });
 
   describe('link', () => {
-    it(`TS linker -> ${peer.kind} server killed with SIGKILL: exited fires once`, async () => {
-      const server = await peer.serve();
-      const { peer: linker, events } = await startTsLinker();
-      try {
-        linker.process.link(Upid.parse(server.pid));
-        await waitFor(
-          () => events.some((e) => e.event === 'linked'),
-          5_000,
-          'linked',
+    it(
+      `TS linker -> ${peer.kind} server killed with SIGKILL: exited fires once`,
+      async () => {
+        const server = await peer.serve();
+        const { peer: linker, events } = await startTsLinker();
+        try {
+          linker.process.link(Upid.parse(server.pid));
+          await waitFor(
+            () => events.some((e) => e.event === 'linked'),
+            EVENT_TIMEOUT_MS,
+            'linked',
+          );
+          expect(exitedCount(events)).toBe(0);
+          await server.process.stop();
+          await waitFor(
+            () => exitedCount(events) > 0,
+            EVENT_TIMEOUT_MS,
+            'exited',
+          );
+          // A second link whose exit is awaited: a repeated exited of the first link (from the
+          // socket's error and close both reporting) would have been delivered by then.
+          await expectAnotherExit(linker, events);
+          expect(events.filter((e) => e.event === 'exited')).toEqual([
+            { event: 'exited', pid: Upid.parse(server.pid) },
+            { event: 'exited', pid: expect.anything() },
+          ]);
+        } finally {
+          await server.process.stop();
+          await linker.close();
+        }
+      },
+      STARTUP_TIMEOUT_MS + 4 * EVENT_TIMEOUT_MS,
+    );
+
+    it(
+      'TS linker -> a port with nothing listening: exited fires once',
+      async () => {
+        const target = Upid.parse(
+          `echo@127.0.0.1:${await closedLoopbackPort()}`,
         );
-        expect(exitedCount(events)).toBe(0);
-        await server.process.stop();
-        await waitFor(() => exitedCount(events) > 0, 5_000, 'exited');
-        // A second link whose exit is awaited: a repeated exited of the first link (from the
-        // socket's error and close both reporting) would have been delivered by then.
-        await expectAnotherExit(linker, events);
-        expect(events.filter((e) => e.event === 'exited')).toEqual([
-          { event: 'exited', pid: Upid.parse(server.pid) },
-          { event: 'exited', pid: expect.anything() },
-        ]);
-      } finally {
-        await server.process.stop();
-        await linker.close();
-      }
-    }, 30_000);
+        const { peer: linker, events } = await startTsLinker();
+        try {
+          linker.process.link(target);
+          await waitFor(
+            () => exitedCount(events) > 0,
+            EVENT_TIMEOUT_MS,
+            'exited',
+          );
+          await expectAnotherExit(linker, events);
+          expect(events.filter((e) => e.event === 'exited')).toEqual([
+            { event: 'exited', pid: target },
+            { event: 'exited', pid: expect.anything() },
+          ]);
+        } finally {
+          await linker.close();
+        }
+      },
+      3 * EVENT_TIMEOUT_MS,
+    );
 
-    it('TS linker -> a port with nothing listening: exited fires promptly, once', async () => {
-      const target = Upid.parse(`echo@127.0.0.1:${await closedLoopbackPort()}`);
-      const { peer: linker, events } = await startTsLinker();
-      try {
-        linker.process.link(target);
-        await waitFor(() => exitedCount(events) > 0, 3_000, 'exited');
-        await expectAnotherExit(linker, events);
-        expect(events.filter((e) => e.event === 'exited')).toEqual([
-          { event: 'exited', pid: target },
-          { event: 'exited', pid: expect.anything() },
-        ]);
-      } finally {
-        await linker.close();
-      }
-    }, 30_000);
-
-    it(`${peer.kind} linker -> TS server process killed with SIGKILL: exited`, async () => {
-      const server = await startTsServerProcess();
-      const client = peer.client('link', {
-        to: server.pid,
-        timeoutSeconds: 30,
-      });
-      try {
-        expect(await client.stdout.nextJson(10_000)).toMatchObject({
-          event: 'linked',
+    it(
+      `${peer.kind} linker -> TS server process killed with SIGKILL: exited`,
+      async () => {
+        const server = await startTsServerProcess();
+        const client = peer.client('link', {
           to: server.pid,
+          timeoutSeconds: 30,
         });
-        await server.process.stop();
-        expect(await client.stdout.nextJson(10_000)).toMatchObject({
-          event: 'exited',
-          pid: server.pid,
-        });
-        expect((await client.waitForExit(5_000)).code).toBe(0);
-      } finally {
-        await client.stop();
-        await server.process.stop();
-      }
-    }, 60_000);
+        try {
+          // The client's first line comes once it started (Python, Go or C++) and linked.
+          expect(
+            await client.stdout.nextJson(STARTUP_TIMEOUT_MS),
+          ).toMatchObject({
+            event: 'linked',
+            to: server.pid,
+          });
+          await server.process.stop();
+          expect(await client.stdout.nextJson(EVENT_TIMEOUT_MS)).toMatchObject({
+            event: 'exited',
+            pid: server.pid,
+          });
+          expect((await client.waitForExit(EVENT_TIMEOUT_MS)).code).toBe(0);
+        } finally {
+          await client.stop();
+          await server.process.stop();
+        }
+      },
+      2 * STARTUP_TIMEOUT_MS + 3 * EVENT_TIMEOUT_MS,
+    );
 
-    it(`${peer.kind} linker -> a port with nothing listening: exited promptly`, async () => {
-      const target = `echo@127.0.0.1:${await closedLoopbackPort()}`;
-      const client = peer.client('link', { to: target, timeoutSeconds: 30 });
-      try {
-        let line = await client.stdout.nextJson(3_000);
-        // The C++ peer prints "linked" as soon as link() is called, before the connect fails.
-        if (line.event === 'linked') line = await client.stdout.nextJson(3_000);
-        expect(line).toMatchObject({ event: 'exited', pid: target });
-        expect((await client.waitForExit(5_000)).code).toBe(0);
-      } finally {
-        await client.stop();
-      }
-    }, 30_000);
+    it(
+      `${peer.kind} linker -> a port with nothing listening: exited on the refused connection`,
+      async () => {
+        const target = `echo@127.0.0.1:${await closedLoopbackPort()}`;
+        // The client's own timeout is the bound on "at once": an exited that waited for it
+        // would come as {"event": "timeout"} and exit 2, not as this exited line.
+        const client = peer.client('link', { to: target, timeoutSeconds: 30 });
+        try {
+          let line = await client.stdout.nextJson(STARTUP_TIMEOUT_MS);
+          // The C++ peer prints "linked" as soon as link() is called, before the connect fails.
+          if (line.event === 'linked')
+            line = await client.stdout.nextJson(STARTUP_TIMEOUT_MS);
+          expect(line).toMatchObject({ event: 'exited', pid: target });
+          expect((await client.waitForExit(EVENT_TIMEOUT_MS)).code).toBe(0);
+        } finally {
+          await client.stop();
+        }
+      },
+      2 * STARTUP_TIMEOUT_MS + 2 * EVENT_TIMEOUT_MS,
+    );
   });
 }

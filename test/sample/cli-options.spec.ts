@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { CliUsageError, parseCliArgs } from '../../sample/cli/cli-options.js';
+import {
+  CliUsageError,
+  DEFAULT_STATE_DIR,
+  parseCliArgs,
+} from '../../sample/cli/cli-options.js';
 
 describe('parseCliArgs', () => {
   it('defaults to the embedded simulator and 3 x "echo hello"', () => {
@@ -14,6 +18,7 @@ describe('parseCliArgs', () => {
         mem: 32,
         failoverTimeout: 60,
         port: 0,
+        stateDir: DEFAULT_STATE_DIR,
       },
     });
   });
@@ -34,6 +39,8 @@ describe('parseCliArgs', () => {
       '0',
       '--framework-id',
       'abc-0001',
+      '--state-dir',
+      '/var/lib/sample',
       '--ip',
       '0.0.0.0',
       '--port',
@@ -60,6 +67,7 @@ describe('parseCliArgs', () => {
         mem: 64,
         failoverTimeout: 0,
         frameworkId: 'abc-0001',
+        stateDir: '/var/lib/sample',
         ip: '0.0.0.0',
         port: 5055,
         advertiseIp: '10.0.0.9',
@@ -108,6 +116,7 @@ describe('parseCliArgs', () => {
       '--failover-timeout must be a number of seconds >= 0, got "-2"',
     ],
     [['--cmd', ' '], '--cmd must not be empty'],
+    [['--state-dir', ''], '--state-dir must not be empty'],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(new CliUsageError(message));
   });

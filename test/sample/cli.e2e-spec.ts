@@ -1,7 +1,9 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { startSimulator } from '../../sample/run-sample.js';
 import { REPO_ROOT } from '../support/paths.js';
+import { SpawnedProcess } from '../support/spawned-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 const ROOT = REPO_ROOT;
@@ -114,34 +116,37 @@ describe('sample CLI (node dist/sample/main.js)', () => {
 
   it('tears the framework down on SIGINT, killing its tasks, and exits 130', async () => {
     const command = 'sleep 29.517';
-    const child = spawn('node', [MAIN, '--tasks', '1', '--cmd', command], {
-      cwd: ROOT,
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) =>
-      child.once('exit', (code) => resolve(code)),
-    );
-    await waitFor(
-      () => /task-1 +TASK_RUNNING/.test(stdout),
-      15_000,
-      'the task to run',
-    );
-    const task = taskPid(child.pid!, command);
-    expect(task).toBeDefined();
-    expect(groupAlive(task!)).toBe(true);
+    const cli = SpawnedProcess.start('sample CLI', process.execPath, [
+      join(ROOT, MAIN),
+      '--tasks',
+      '1',
+      '--cmd',
+      command,
+    ]);
+    try {
+      // Every wait ends with its event (a line, the exit); the timeouts only turn a hang
+      // into a failure, however slow a loaded machine starts Node and the simulator.
+      await cli.stdout.nextMatching(/task-1 +TASK_RUNNING/, 60_000);
+      const task = taskPid(cli.pid!, command);
+      expect(task).toBeDefined();
+      expect(groupAlive(task!)).toBe(true);
 
-    child.kill('SIGINT');
+      cli.kill('SIGINT');
 
-    expect(await exited).toBe(130);
-    expect(stdout).toContain('Aborted: interrupted. 0/1 tasks finished.');
-    // The CLI exits once the kill is sent; the killed group is reaped a moment later.
-    await waitFor(
-      () => !groupAlive(task!),
-      5_000,
-      "the task's process group to end",
-    );
-  }, 60_000);
+      expect((await cli.waitForExit(60_000)).code).toBe(130);
+      expect(cli.stdout.seen.join('\n')).toContain(
+        'Aborted: interrupted. 0/1 tasks finished.',
+      );
+      // The CLI exits once the kill is sent; the killed group is reaped a moment later.
+      await waitFor(
+        () => !groupAlive(task!),
+        30_000,
+        "the task's process group to end",
+      );
+    } finally {
+      await cli.stop();
+    }
+  }, 180_000);
 
   it('prints usage for --help and rejects a bad flag with exit code 2', async () => {
     const help = await run('node', [MAIN, '--help']);

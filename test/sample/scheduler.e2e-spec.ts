@@ -1,4 +1,6 @@
-import { hostname } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
 import type { Upid } from '../../lib/index.js';
@@ -33,10 +35,71 @@ function launchedTasks(received: Received): TaskInfo[] {
  */
 describe('sample scheduler against the master simulator', () => {
   const apps: Array<Pick<INestMicroservice, 'close'> | undefined> = [];
+  const dirs: string[] = [];
 
   afterEach(async () => {
     await closeAll(apps.splice(0).reverse());
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true });
   });
+
+  function stateDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'sample-state-'));
+    dirs.push(dir);
+    return dir;
+  }
+
+  /** The tasks (Mesos ids) the simulated master still knows for a framework. */
+  function masterTasks(sim: { process: MesosSimulator }, frameworkId: string) {
+    const framework = (
+      sim.process.state().frameworks as Array<{
+        id: string;
+        tasks: Array<{ id: string }>;
+      }>
+    ).find((fw) => fw.id === frameworkId);
+    return framework?.tasks.map((task) => task.id) ?? [];
+  }
+
+  /** task-1 exits at once; the others run on (through a scheduler restart). */
+  const FIRST_ENDS_AT_ONCE =
+    'case "$MESOS_TASK_ID" in task-1.*) exit 0;; *) sleep 3;; esac';
+
+  /**
+   * Runs the sample until task-1 FINISHED, its update was acknowledged and the master forgot
+   * it (the others RUNNING), then drops it as a crash does (no TEARDOWN).
+   */
+  async function crashAfterFirstFinished(
+    sim: { process: MesosSimulator; master: Upid },
+    dir?: string,
+  ) {
+    const first = await scheduler(sim.master, {
+      cmd: FIRST_ENDS_AT_ONCE,
+      stateDir: dir,
+    });
+    const frameworkId = () => first.driver.frameworkId ?? '';
+    await waitFor(
+      () =>
+        first.tasks.get('task-1')?.state === 'TASK_FINISHED' &&
+        ['task-2', 'task-3'].every(
+          (id) => first.tasks.get(id)?.state === 'TASK_RUNNING',
+        ) &&
+        !masterTasks(sim, frameworkId()).includes(
+          first.tasks.get('task-1')!.mesosId!,
+        ) &&
+        masterTasks(sim, frameworkId()).length === 2,
+      15_000,
+      'task-1 FINISHED and acknowledged, task-2 and task-3 RUNNING',
+    );
+    const ids = Object.fromEntries(
+      first.tasks.all().map((task) => [task.id, task.mesosId]),
+    );
+    // As a crash: the app goes away without TEARDOWN (the driver stops with failover).
+    await first.app.close();
+    return {
+      frameworkId: frameworkId(),
+      ids,
+      launchedBefore: launchedTasks(sim.process.calls).length,
+    };
+  }
 
   async function simulator(port = 0) {
     const started = await startSimulator({ port }, false);
@@ -273,6 +336,71 @@ describe('sample scheduler against the master simulator', () => {
         ({ call }) => (call.reconcile?.tasks ?? []).length === 0,
       ),
     ).toBe(true);
+  });
+
+  it('resumed with --framework-id after a crash, does not relaunch a task that FINISHED before it (its state dir remembers it)', async () => {
+    const sim = await simulator();
+    const dir = stateDir();
+    const before = await crashAfterFirstFinished(sim, dir);
+    // The master no longer knows task-1: only the state file does.
+    expect(existsSync(join(dir, `${before.frameworkId}.json`))).toBe(true);
+
+    const second = await scheduler(sim.master, {
+      cmd: FIRST_ENDS_AT_ONCE,
+      frameworkId: before.frameworkId,
+      stateDir: dir,
+    });
+    const result = await second.scheduler.finished;
+    await removed(sim, result.frameworkId);
+
+    expect(result.succeeded).toBe(true);
+    expect(result.frameworkId).toBe(before.frameworkId);
+    // Nothing launched again: task-1 stays the launch that finished, the others are adopted.
+    expect(launchedTasks(sim.process.calls)).toHaveLength(
+      before.launchedBefore,
+    );
+    expect(
+      Object.fromEntries(
+        second.tasks.all().map((task) => [task.id, task.mesosId]),
+      ),
+    ).toEqual(before.ids);
+    expect(result.tasks.map((task) => [task.state, task.launches])).toEqual([
+      ['TASK_FINISHED', 1],
+      ['TASK_FINISHED', 1],
+      ['TASK_FINISHED', 1],
+    ]);
+    // The active ones were asked about by id (task-1 is not asked: it is known to be over).
+    const explicit = callsOfType(sim.process.calls, 'RECONCILE')
+      .map(({ call }) => call.reconcile?.tasks ?? [])
+      .find((tasks) => tasks.length > 0);
+    expect(explicit?.map((task) => task.task_id.value).sort()).toEqual([
+      before.ids['task-2'],
+      before.ids['task-3'],
+    ]);
+    // Torn down: nothing left to resume.
+    expect(existsSync(join(dir, `${before.frameworkId}.json`))).toBe(false);
+  });
+
+  it('resumed without a record of its tasks, launches again the ones the master does not report (it cannot know they finished)', async () => {
+    const sim = await simulator();
+    const before = await crashAfterFirstFinished(sim, stateDir());
+
+    const second = await scheduler(sim.master, {
+      cmd: FIRST_ENDS_AT_ONCE,
+      frameworkId: before.frameworkId,
+      stateDir: stateDir(), // empty: as on another machine
+      adoptWindowMs: 1000,
+    });
+    const result = await second.scheduler.finished;
+
+    expect(result.succeeded).toBe(true);
+    const relaunched = launchedTasks(sim.process.calls).slice(
+      before.launchedBefore,
+    );
+    expect(relaunched.map((task) => task.name)).toEqual(['task-1']);
+    expect(relaunched[0].task_id.value).not.toBe(before.ids['task-1']);
+    expect(second.tasks.get('task-2')?.mesosId).toBe(before.ids['task-2']);
+    expect(second.tasks.get('task-3')?.mesosId).toBe(before.ids['task-3']);
   });
 
   it('aborts with the message of a FrameworkErrorMessage', async () => {

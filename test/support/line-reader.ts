@@ -61,6 +61,28 @@ export class LineReader {
     });
   }
 
+  /**
+   * Skips lines up to the first one that matches `pattern` and resolves with it; rejects
+   * after `timeoutMs` or when the stream ends first (the child died), naming the pattern.
+   */
+  async nextMatching(pattern: RegExp, timeoutMs: number): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let line: string;
+      try {
+        line = await this.next(Math.max(0, deadline - Date.now()));
+      } catch {
+        const why = this.ended
+          ? 'the stream ended with no line matching'
+          : `no line within ${timeoutMs} ms matching`;
+        throw new Error(
+          `${this.label}: ${why} ${pattern} (seen: ${this.tail()})`,
+        );
+      }
+      if (pattern.test(line)) return line;
+    }
+  }
+
   /** The next line parsed as a JSON object. */
   async nextJson<T = Record<string, unknown>>(timeoutMs: number): Promise<T> {
     const line = await this.next(timeoutMs);

@@ -1,7 +1,7 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { SpawnedProcess } from './spawned-process.js';
+import { STARTUP_TIMEOUT_MS, SpawnedProcess } from './spawned-process.js';
 
 /** The three reference implementations of ../shared/peers. */
 export type PeerKind = 'compactor' | 'go' | 'libprocess';
@@ -105,7 +105,7 @@ export class ReferencePeer {
       '0',
       ...extraArgs,
     ]);
-    const pid = await child.stdout.next(10_000);
+    const pid = await child.stdout.next(STARTUP_TIMEOUT_MS);
     return { pid, process: child };
   }
 

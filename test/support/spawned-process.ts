@@ -8,6 +8,14 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+/**
+ * How long a child may take to print its first line (a server's PID): a safety net that
+ * turns a hang into a failure, never a speed check. Starting Python or Node on a loaded
+ * 2-core machine can take seconds; a child that dies instead is reported at once (its stdout
+ * ends), so a generous value never delays a failure.
+ */
+export const STARTUP_TIMEOUT_MS = 60_000;
+
 export interface ExitStatus {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -30,10 +38,12 @@ export class SpawnedProcess {
     command: string,
     args: readonly string[],
     env?: NodeJS.ProcessEnv,
+    cwd?: string,
   ) {
     this.child = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: env ? { ...process.env, ...env } : process.env,
+      cwd,
     });
     this.stdout = new LineReader(this.child.stdout!, label);
     this.child.stderr!.setEncoding('utf8');
@@ -58,14 +68,18 @@ export class SpawnedProcess {
     });
   }
 
-  /** Starts `command args...`; `label` names the process in every error message. */
+  /**
+   * Starts `command args...` (with `env` added to this process' environment, in `cwd`);
+   * `label` names the process in every error message.
+   */
   static start(
     label: string,
     command: string,
     args: readonly string[],
     env?: NodeJS.ProcessEnv,
+    cwd?: string,
   ): SpawnedProcess {
-    return new SpawnedProcess(label, command, args, env);
+    return new SpawnedProcess(label, command, args, env, cwd);
   }
 
   get pid(): number | undefined {

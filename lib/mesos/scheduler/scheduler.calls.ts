@@ -334,8 +334,8 @@ export abstract class SchedulerCalls {
   }
 
   /**
-   * Replaces the FrameworkInfo (same id) and the suppressed roles; sent now, or at the next
-   * registration when disconnected.
+   * Replaces the FrameworkInfo (same id) and, when given, the suppressed roles; sent now, or at
+   * the next registration when disconnected.
    */
   updateFramework(
     framework: FrameworkInfo,
@@ -353,6 +353,10 @@ export abstract class SchedulerCalls {
         `The FrameworkInfo.id given to updateFramework() (${framework.id?.value ?? 'none'}) must be the driver's (${this.frameworkId})`,
       );
       return this.status;
+    }
+    // Replaced, not merged, as sched.cpp (`framework = framework_`): a field left out is cleared.
+    for (const key of Object.keys(this.framework)) {
+      delete (this.framework as unknown as Record<string, unknown>)[key];
     }
     Object.assign(this.framework, structuredClone(framework));
     if (suppressedRoles) {

@@ -260,12 +260,21 @@ export class SchedulerDriver
     );
   }
 
+  /**
+   * Replaces the FrameworkInfo (same id; `user`, `hostname` and the credential's `principal`
+   * filled when missing, as at start) and, when given, the suppressed roles (sched.cpp). Sent as
+   * UPDATE_FRAMEWORK now, or at the next registration while disconnected. A master that refuses
+   * the update (e.g. a changed `user` or `principal`) answers with an error: the `error` callback.
+   */
   updateFramework(
     framework: FrameworkInfo,
     suppressedRoles?: string[],
   ): DriverStatus {
     return this.call((process) =>
-      process.updateFramework(framework, suppressedRoles),
+      process.updateFramework(
+        this.withDefaults(framework, this.options.credential?.principal),
+        suppressedRoles,
+      ),
     );
   }
 
@@ -286,13 +295,26 @@ export class SchedulerDriver
     });
   }
 
-  /** libmesos fills `user` and `hostname`; the principal comes from the credential. */
   private frameworkInfo(credential?: AuthenticateeCredential): FrameworkInfo {
-    const framework = structuredClone(this.options.framework) as FrameworkInfo;
+    return this.withDefaults(
+      this.options.framework as FrameworkInfo,
+      credential?.principal,
+    );
+  }
+
+  /**
+   * libmesos fills `user` and `hostname` (`fillMissingFrameworkInfoFields`); the principal comes
+   * from the credential.
+   */
+  private withDefaults(
+    input: FrameworkInfo,
+    principal: string | undefined,
+  ): FrameworkInfo {
+    const framework = structuredClone(input);
     framework.user ||= userInfo().username;
     framework.hostname ||=
       process.env.LIBPROCESS_ADVERTISE_HOSTNAME ?? hostname();
-    if (credential) framework.principal ||= credential.principal;
+    if (principal !== undefined) framework.principal ||= principal;
     return framework;
   }
 

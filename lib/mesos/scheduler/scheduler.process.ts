@@ -45,6 +45,12 @@ import {
 } from './scheduler.constants.js';
 import { SchedulerCalls } from './scheduler.calls.js';
 
+/** The first authentication timeout range: [min, min + factor * 2] (sched.cpp). */
+const INITIAL_AUTHENTICATION_MAX_MS = Math.min(
+  AUTHENTICATION_TIMEOUT_MIN_MS + AUTHENTICATION_BACKOFF_FACTOR_MS * 2,
+  AUTHENTICATION_TIMEOUT_MAX_MS,
+);
+
 /** What the process needs from the driver that spawns it. */
 export interface SchedulerProcessConfig {
   framework: FrameworkInfo;
@@ -75,10 +81,8 @@ export class SchedulerProcess extends SchedulerCalls {
   private deadlineTimer?: DelayHandle;
   private isAuthenticated = false;
   private authenticatee?: { pid: Upid; timer: DelayHandle };
-  private authenticationMaxMs = Math.min(
-    AUTHENTICATION_TIMEOUT_MIN_MS + AUTHENTICATION_BACKOFF_FACTOR_MS * 2,
-    AUTHENTICATION_TIMEOUT_MAX_MS,
-  );
+  private authenticationRetry?: DelayHandle;
+  private authenticationMaxMs = INITIAL_AUTHENTICATION_MAX_MS;
 
   constructor(
     actors: ActorRef,
@@ -163,6 +167,8 @@ export class SchedulerProcess extends SchedulerCalls {
     this.actors.link(pid, { from: this });
     if (this.config.credential) {
       this.isAuthenticated = false;
+      // A new master starts from the first range again, as sched.cpp's `detected()`.
+      this.authenticationMaxMs = INITIAL_AUTHENTICATION_MAX_MS;
       this.authenticate();
     } else {
       this.registrationAttempts = 0;
@@ -494,6 +500,7 @@ export class SchedulerProcess extends SchedulerCalls {
       return;
     }
     this.dropAuthenticatee();
+    // As sched.cpp's `_authenticate()`: only a refusal of the credential is fatal.
     if (outcome.kind === 'failed') {
       this.error(
         `Master ${this.masterPid} refused authentication of principal '${this.config.credential!.principal}'`,
@@ -501,15 +508,12 @@ export class SchedulerProcess extends SchedulerCalls {
       return;
     }
     if (outcome.kind === 'error') {
-      this.error(`${outcome.message} (master ${this.masterPid})`);
+      this.retryAuthentication(outcome.message);
       return;
     }
     this.logger.log(`Successfully authenticated with master ${this.masterPid}`);
     this.isAuthenticated = true;
-    this.authenticationMaxMs = Math.min(
-      AUTHENTICATION_TIMEOUT_MIN_MS + AUTHENTICATION_BACKOFF_FACTOR_MS * 2,
-      AUTHENTICATION_TIMEOUT_MAX_MS,
-    );
+    this.authenticationMaxMs = INITIAL_AUTHENTICATION_MAX_MS;
     this.registrationAttempts = 0;
     this.doReliableRegistration(this.config.registrationBackoffMs);
   }
@@ -521,13 +525,49 @@ export class SchedulerProcess extends SchedulerCalls {
       `Authentication with master ${this.masterPid} timed out; retrying`,
     );
     this.dropAuthenticatee();
-    // The range grows as [min, min + (max - min) * 2], up to the maximum.
+    this.growAuthenticationTimeout();
+    if (this.masterPid) this.authenticate();
+  }
+
+  /**
+   * An attempt that broke (the master's `AuthenticationErrorMessage`, e.g. "No authenticator
+   * loaded", no common mechanism, a malformed message) is retried, never reported through
+   * `error`: sched.cpp treats it as a failed future, logs it and authenticates again with a
+   * grown timeout range, for ever (or until another master is detected). libmesos retries at
+   * once; we first wait a random part of that range (up to 2 s, 4 s... 55 s), so that a master
+   * that answers every attempt with an error at once is not hammered, nor our log flooded.
+   */
+  private retryAuthentication(why: string): void {
+    const delay =
+      Math.random() *
+      (this.authenticationMaxMs - AUTHENTICATION_TIMEOUT_MIN_MS);
+    this.logger.warn(
+      `Failed to authenticate with master ${this.masterPid}: ${why}; retrying in ${(delay / 1000).toFixed(1)}s`,
+    );
+    this.growAuthenticationTimeout();
+    this.authenticationRetry = this.actors.delay(
+      delay,
+      this.typed,
+      'authenticateAgain',
+      this.masterPid!,
+    );
+  }
+
+  /** The retry of a broken attempt, unless the master changed (detection started over). */
+  authenticateAgain(master: Upid): void {
+    this.authenticationRetry = undefined;
+    if (!this.running || this.isAuthenticated || this.authenticatee) return;
+    if (this.masterPid?.toString() !== master.toString()) return;
+    this.authenticate();
+  }
+
+  /** sched.cpp's range: [min, min + factor * 2^n], up to [min, max]. */
+  private growAuthenticationTimeout(): void {
     this.authenticationMaxMs = Math.min(
       AUTHENTICATION_TIMEOUT_MIN_MS +
         (this.authenticationMaxMs - AUTHENTICATION_TIMEOUT_MIN_MS) * 2,
       AUTHENTICATION_TIMEOUT_MAX_MS,
     );
-    if (this.masterPid) this.authenticate();
   }
 
   /** Gives up the optional deadline (`failoverDeadlineMs`) when not registered in time. */
@@ -562,6 +602,8 @@ export class SchedulerProcess extends SchedulerCalls {
   }
 
   private dropAuthenticatee(): void {
+    this.authenticationRetry?.cancel();
+    this.authenticationRetry = undefined;
     const attempt = this.authenticatee;
     if (!attempt) return;
     this.authenticatee = undefined;

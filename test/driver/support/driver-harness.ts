@@ -58,6 +58,9 @@ export class RecordingScheduler implements MesosScheduler {
   offerRescinded(offerId: OfferID) {
     this.record('offerRescinded', offerId);
   }
+  inverseOfferRescinded(offerId: OfferID) {
+    this.record('inverseOfferRescinded', offerId);
+  }
   statusUpdate(status: TaskStatus) {
     this.statuses.push(status);
     return this.record('statusUpdate', status) as void | Promise<void>;

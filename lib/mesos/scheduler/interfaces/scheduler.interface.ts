@@ -56,7 +56,8 @@ export interface MesosSchedulerCallbacks {
   ): CallbackResult;
   /**
    * Fatal: the driver aborted (the master's `FrameworkErrorMessage` text, a refused authentication,
-   * the failover deadline passed...). Nothing more is received.
+   * the failover deadline passed...). Nothing more is received. An authentication that breaks
+   * (`AuthenticationErrorMessage`, a timeout) is retried and logged, not reported here, as libmesos.
    */
   error?(message: string): CallbackResult;
 }

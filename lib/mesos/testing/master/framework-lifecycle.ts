@@ -157,19 +157,46 @@ export class FrameworkLifecycle {
     }
   }
 
-  updateFramework(framework: FrameworkRecord, info: FrameworkInfo): void {
-    if (info.id?.value !== framework.id) {
-      const message = `Updating framework ${framework.id} failed: 'framework_info.id' is not the framework's id`;
-      this.m.outbox.send(framework.pid!, MesosMessage.FrameworkError, {
-        message,
-      });
-      return;
-    }
+  /**
+   * Master::updateFramework: validation::framework::validateUpdate (principal, user and
+   * checkpoint cannot change; a refusal is a FrameworkErrorMessage with the HTTP answer's body),
+   * then the FrameworkInfo and the suppressed roles are replaced.
+   */
+  updateFramework(
+    framework: FrameworkRecord,
+    info: FrameworkInfo,
+    suppressedRoles: string[],
+  ): void {
     this.m.log.info(
       `Processing UPDATE_FRAMEWORK call for framework ${framework.id}`,
     );
+    const old = framework.info;
+    const invalid =
+      (old.principal ?? undefined) !== (info.principal ?? undefined)
+        ? "Changing framework's principal is not allowed."
+        : info.user !== old.user
+          ? `Updating 'FrameworkInfo.user' is unsupported; attempted to update from '${old.user}' to '${info.user}'`
+          : Boolean(info.checkpoint) !== Boolean(old.checkpoint)
+            ? `Updating 'FrameworkInfo.checkpoint' is unsupported; attempted to update from '${Boolean(old.checkpoint)}' to '${Boolean(info.checkpoint)}'`
+            : undefined;
+    if (invalid) {
+      this.m.outbox.send(framework.pid!, MesosMessage.FrameworkError, {
+        message: `FrameworkInfo update is not valid: ${invalid}`,
+      });
+      return;
+    }
+    const roles = info.roles?.length ? info.roles : [info.role ?? '*'];
+    this.m.log.info(
+      `Updating framework ${framework.id} with roles ${JSON.stringify(suppressedRoles)} suppressed`,
+    );
     framework.info = { ...info, id: { value: framework.id } };
+    // One allocation role per framework here: suppressed when all of its roles are.
+    const wasSuppressed = framework.suppressed;
+    framework.suppressed = roles.every((role) =>
+      suppressedRoles.includes(role),
+    );
     this.sendFrameworkUpdates(framework);
+    if (wasSuppressed && !framework.suppressed) this.m.offers.allocate();
   }
 
   /** DeactivateFrameworkMessage (the driver's abort()). */

@@ -171,6 +171,13 @@ export class SimulatedMaster {
       return `Expecting '${field}' to be present`;
     }
     if (
+      call.type === 'UPDATE_FRAMEWORK' &&
+      call.framework_id.value !==
+        call.update_framework!.framework_info.id?.value
+    ) {
+      return "'framework_id' differs from 'update_framework.framework_info.id'";
+    }
+    if (
       call.type === 'ACKNOWLEDGE' &&
       Buffer.from(call.acknowledge!.uuid ?? []).length !== 16
     ) {
@@ -249,6 +256,7 @@ export class SimulatedMaster {
         this.frameworkLifecycle.updateFramework(
           framework,
           c.update_framework.framework_info,
+          c.update_framework.suppressed_roles ?? [],
         );
         break;
       case 'ACKNOWLEDGE_OPERATION_STATUS':

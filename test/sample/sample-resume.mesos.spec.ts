@@ -1,0 +1,134 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from '@jest/globals';
+import {
+  allTasks,
+  frameworkNamed,
+  type MasterFramework,
+  waitForCompletedFramework,
+} from '../mesos/support/master-state.js';
+import { MesosCluster } from '../mesos/support/mesos-cluster.js';
+import { describeWithMesos } from '../mesos/support/mesos-gate.js';
+import { pollUntil } from '../mesos/support/process-watch.js';
+import { ensureSampleBuilt, startSample } from '../mesos/support/sample-cli.js';
+
+/**
+ * task-1 exits at once, task-2 runs on through the scheduler restart. Real Mesos' command
+ * executor has the task id as its executor id (MESOS_EXECUTOR_ID; there is no MESOS_TASK_ID);
+ * the simulator sets MESOS_TASK_ID.
+ */
+const COMMAND =
+  'case "${MESOS_TASK_ID:-$MESOS_EXECUTOR_ID}" in task-1.*) exit 0;; *) sleep 15;; esac';
+
+async function frameworkOrNone(
+  cluster: MesosCluster,
+  name: string,
+): Promise<MasterFramework | undefined> {
+  try {
+    return (await frameworkNamed(cluster, name)).framework;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Issue 14's restart case on a real master: a task that FINISHED and was acknowledged before
+ * the scheduler died is gone from the master (a reconciliation of it would answer TASK_LOST),
+ * so only the sample's state file knows it must not run again.
+ */
+describeWithMesos('sample restarted with --framework-id', (install) => {
+  it('does not relaunch a task that FINISHED (and was acknowledged) before the restart', async () => {
+    const [cluster] = await Promise.all([
+      MesosCluster.start(install, { name: 'sample-resume' }),
+      ensureSampleBuilt(),
+    ]);
+    const stateDir = mkdtempSync(join(tmpdir(), 'sample-resume-state-'));
+    const name = 'sample-suite-resume-finished';
+    const args = [
+      '--master',
+      cluster.masterAddr,
+      '--name',
+      name,
+      '--tasks',
+      '2',
+      '--cmd',
+      COMMAND,
+      '--failover-timeout',
+      '120',
+      '--state-dir',
+      stateDir,
+    ];
+    const first = startSample(name, args);
+    const second = {
+      child: undefined as ReturnType<typeof startSample> | undefined,
+    };
+    try {
+      // task-1 completed (its FINISHED acknowledged: the master moved it to completed_tasks),
+      // task-2 running.
+      let before: MasterFramework | undefined;
+      await pollUntil(
+        async () => {
+          if (first.hasExited) {
+            throw new Error(`${name} exited early: ${first.stderr}`);
+          }
+          before = await frameworkOrNone(cluster, name);
+          return (
+            before?.completed_tasks.length === 1 &&
+            before.tasks.length === 1 &&
+            before.tasks[0].state === 'TASK_RUNNING'
+          );
+        },
+        60_000,
+        'task-1 FINISHED and acknowledged, task-2 RUNNING',
+      );
+      const frameworkId = before!.id;
+      const launched = allTasks(before!)
+        .map((task) => task.id)
+        .sort();
+      expect(before!.completed_tasks[0]).toMatchObject({
+        name: 'task-1',
+        state: 'TASK_FINISHED',
+      });
+
+      first.kill('SIGKILL');
+      await first.exited;
+      expect(existsSync(join(stateDir, `${frameworkId}.json`))).toBe(true);
+
+      second.child = startSample(`${name} (restarted)`, [
+        ...args,
+        '--framework-id',
+        frameworkId,
+      ]);
+      const status = await second.child.waitForExit(60_000);
+      const output = second.child.stdout.seen;
+
+      expect({
+        code: status.code,
+        summary: output[output.length - 1],
+      }).toEqual({ code: 0, summary: '2/2 tasks finished.' });
+      const framework = await waitForCompletedFramework(cluster, name);
+      expect(framework.id).toBe(frameworkId);
+      // The two launches of the first run, nothing more: task-1 did not run again.
+      expect(
+        allTasks(framework)
+          .map((task) => task.id)
+          .sort(),
+      ).toEqual(launched);
+      expect(allTasks(framework).map((task) => task.state)).toEqual([
+        'TASK_FINISHED',
+        'TASK_FINISHED',
+      ]);
+      expect(cluster.masterLog()).not.toMatch(/duplicate ID/);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${cluster.logTail()}`, {
+        cause: error,
+      });
+    } finally {
+      await first.stop();
+      await second.child?.stop();
+      await cluster.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  }, 150_000);
+});
