@@ -3,6 +3,7 @@ import { ForbiddenException, Logger, type Provider } from '@nestjs/common';
 import { ACTOR_MODULE_OPTIONS } from './actor-module.definition.js';
 import { LibprocessContext } from './ctx-host/libprocess.context.js';
 import type { ActorModuleOptions } from './interfaces/actor-module-options.interface.js';
+import { loadProtobufFiles } from './protobuf-files.loader.js';
 import { ProcessManager } from './runtime/process-manager.js';
 import { ProtobufRegistry } from './runtime/protobuf.registry.js';
 import type { RuntimeLogger } from './runtime/runtime.interfaces.js';
@@ -57,6 +58,9 @@ export const ACTOR_RUNTIME_PROVIDERS: Provider[] = [
     provide: ProtobufRegistry,
     inject: [ACTOR_MODULE_OPTIONS],
     useFactory: (options: ActorModuleOptions) =>
-      new ProtobufRegistry(options.protobuf),
+      new ProtobufRegistry({
+        root: loadProtobufFiles(options.protobuf),
+        conversion: options.protobuf?.conversion,
+      }),
   },
 ];

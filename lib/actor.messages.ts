@@ -17,3 +17,5 @@ export const NEVER_LISTENED = (ids: string[], seconds: number) =>
   `${ids.length} process(es) (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', ...' : ''}) exist but LibprocessServer was not started ${seconds} s after the application: nothing reaches them and their @OnInitialize() hooks do not run. Start it with NestFactory.createMicroservice(AppModule, { inject: [LibprocessServer], useFactory: (server) => ({ strategy: server }) }), or app.connectMicroservice(...) and app.startAllMicroservices().`;
 export const IMPORTED_TWICE = (count: number) =>
   `ActorModule.forRoot()/forRootAsync() is imported ${count} times: each import makes its own node with its own options and processes, and only one of them is injected. Import it once (it is global).`;
+export const BOUND_BEFORE_CONNECTED = () =>
+  'LibprocessServer was connected to a microservice after its processes were bound (the application was initialized before connectMicroservice(), or with deferInitialization): mailboxes bound so far keep the global enhancers of the application. Call connectMicroservice() before app.init()/app.listen().';

@@ -7,6 +7,7 @@ import { ACTOR_RUNTIME_PROVIDERS } from './actor-runtime.providers.js';
 import { ActorExplorer } from './actor.explorer.js';
 import { LibprocessHealthIndicator } from './health/libprocess.health.js';
 import { MailboxInvokerFactory } from './mailbox-invoker.factory.js';
+import { LibprocessMetrics } from './metrics/libprocess.metrics.js';
 import { ProcessDefinitionBuilder } from './process-definition.builder.js';
 import { LibprocessServer } from './server/server-libprocess.js';
 import { ActorRef } from './services/actor-ref.service.js';
@@ -31,12 +32,14 @@ import { DelayRegistry } from './services/delay.registry.js';
     ActorRef,
     DelayRegistry,
     LibprocessHealthIndicator,
+    LibprocessMetrics,
   ],
   exports: [
     LibprocessServer,
     ActorRef,
     DelayRegistry,
     LibprocessHealthIndicator,
+    LibprocessMetrics,
   ],
 })
 export class ActorModule extends ConfigurableModuleClass {}

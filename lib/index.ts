@@ -20,6 +20,7 @@ export { LibprocessError } from './errors/libprocess.error.js';
 export { NotListeningError } from './errors/not-listening.error.js';
 export { ProcessNotFoundError } from './errors/process-not-found.error.js';
 export { ProcessTerminatedError } from './errors/process-terminated.error.js';
+export { ProtobufFilesError } from './errors/protobuf-files.error.js';
 export { RequestResponseUnsupportedError } from './errors/request-response-unsupported.error.js';
 export { SenderRequiredError } from './errors/sender-required.error.js';
 export { UnknownProtobufTypeError } from './errors/unknown-protobuf-type.error.js';
@@ -55,7 +56,17 @@ export type {
   ProtobufTypeRef,
 } from './interfaces/protobuf-type.interface.js';
 export type { RouteOptions } from './interfaces/route-options.interface.js';
+export { LibprocessMetrics } from './metrics/libprocess.metrics.js';
+export {
+  type LibprocessPrometheusOptions,
+  type PromClientModule,
+  registerLibprocessMetrics,
+} from './metrics/prometheus.bridge.js';
 export { RouteResponse } from './runtime/route-response.js';
+export type {
+  ProcessMetrics,
+  RuntimeMetrics,
+} from './runtime/runtime-metrics.js';
 export { LibprocessServer } from './server/server-libprocess.js';
 export { ActorRef, type MessageBody } from './services/actor-ref.service.js';
 export { DelayRegistry } from './services/delay.registry.js';

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   EXCEPTION_FILTERS_METADATA,
   GUARDS_METADATA,
@@ -10,6 +10,7 @@ import { PARAM_ARGS_METADATA } from '@nestjs/microservices/constants.js';
 import { RpcParamtype } from '@nestjs/microservices/enums/rpc-paramtype.enum.js';
 
 import type { MetadataTarget } from './actor-metadata.accessor.js';
+import { BOUND_BEFORE_CONNECTED } from './actor.messages.js';
 import { LibprocessParamsFactory } from './factories/libprocess-params.factory.js';
 import { NestGlobalEnhancers } from './nest-global-enhancers.js';
 import type {
@@ -21,6 +22,7 @@ import type {
 import { isAsyncFunction } from './runtime/pending.js';
 import { ProcessManager } from './runtime/process-manager.js';
 import { recordOf } from './runtime/process-table.js';
+import type { MicroserviceHost } from './server/microservice-host.js';
 
 type AnyMethod = (...args: any[]) => unknown;
 
@@ -82,22 +84,46 @@ function callWith(method: AnyMethod, resolvers: ArgumentOf[]): MailboxInvoker {
  * every instance of the class. Otherwise the method goes through `ExternalContextCreator`,
  * so guards, interceptors, pipes, filters, `@Payload()` and `@Ctx()` work as on an RPC
  * controller (context type `'rpc'`).
+ *
+ * Global enhancers are those Nest gives the handlers of the microservice running
+ * `LibprocessServer` (`useHost()`): the application's only with `inheritAppConfig: true`.
  */
 @Injectable()
 export class MailboxInvokerFactory {
+  private readonly logger = new Logger('ActorModule');
   private readonly paramsFactory = new LibprocessParamsFactory();
-  private readonly globalEnhancers: NestGlobalEnhancers;
+  private globalEnhancers: NestGlobalEnhancers;
+  private externalContextCreator: ExternalContextCreator;
   /** Handlers of classes whose mailboxes are all direct calls, shared by their instances. */
-  private readonly sharedHandlers = new WeakMap<
+  private sharedHandlers = new WeakMap<
     ProcessDefinition,
     readonly MailboxHandler[] | null
   >();
+  private bound = false;
 
   constructor(
-    private readonly externalContextCreator: ExternalContextCreator,
+    externalContextCreator: ExternalContextCreator,
     private readonly processManager: ProcessManager,
   ) {
-    this.globalEnhancers = new NestGlobalEnhancers(externalContextCreator);
+    // Until a microservice says otherwise: the container's (the application's) config.
+    this.externalContextCreator = externalContextCreator;
+    this.globalEnhancers = NestGlobalEnhancers.fromExternalContextCreator(
+      externalContextCreator,
+    );
+  }
+
+  /**
+   * The microservice running the server: its global enhancers apply to the mailboxes bound
+   * from now on (Nest calls this before `listen()`, and before the application's
+   * `onModuleInit` unless it was initialized before `connectMicroservice()`).
+   */
+  useHost({ container, applicationConfig }: MicroserviceHost): void {
+    if (applicationConfig === this.globalEnhancers.config) return;
+    if (this.bound) this.logger.warn(BOUND_BEFORE_CONNECTED());
+    this.globalEnhancers = NestGlobalEnhancers.of(applicationConfig);
+    this.externalContextCreator =
+      this.globalEnhancers.contextCreator(container);
+    this.sharedHandlers = new WeakMap();
   }
 
   /** The handlers of `instance`'s mailboxes, by `MailboxDefinition.index`. */
@@ -105,6 +131,7 @@ export class MailboxInvokerFactory {
     instance: object,
     definition: ProcessDefinition,
   ): readonly MailboxHandler[] {
+    this.bound = true;
     const classRef = instance.constructor as MetadataTarget;
     let shared = this.sharedHandlers.get(definition);
     if (shared === undefined) {

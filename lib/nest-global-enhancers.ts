@@ -1,80 +1,110 @@
-import type { ExternalContextCreator } from '@nestjs/core';
+import {
+  type ApplicationConfig,
+  ExternalContextCreator,
+  type NestContainer,
+} from '@nestjs/core';
+import {
+  GuardsConsumer,
+  GuardsContextCreator,
+  InterceptorsConsumer,
+  InterceptorsContextCreator,
+  PipesConsumer,
+  PipesContextCreator,
+} from '@nestjs/core/internal';
+import { ExternalExceptionFilterContext } from '@nestjs/core/exceptions/external-exception-filter-context.js';
 
 /**
- * What Nest knows about the app's global enhancers (`app.useGlobalGuards()`, `APP_GUARD`
- * providers, ...), read from the context creators inside `ExternalContextCreator`.
+ * The global enhancers (`useGlobalGuards()`, `APP_GUARD` providers, ...) that apply to the
+ * mailboxes: those of the `ApplicationConfig` of the microservice that runs
+ * `LibprocessServer` (see `server/microservice-host.ts`), as Nest applies them to that
+ * microservice's own handlers: its own config for `createMicroservice()`, the application's
+ * with `connectMicroservice(..., { inheritAppConfig: true })`, a config of its own (no
+ * application globals) without it.
  *
- * Why private fields: Nest has no public way to ask "does this app have global guards,
- * interceptors, pipes or filters?", and the answer decides whether a mailbox handler may
- * be called directly (about 1 µs) instead of through the full pipeline (several promise
- * hops per message). The global lists live only in `ApplicationConfig`, which is not
- * injectable; `ExternalContextCreator` holds the creators that read it. If a Nest release
- * changes these fields, `hasAny()` answers true and every handler takes the full pipeline:
- * slower, never wrong.
+ * Why ask at all: when no enhancer applies, a mailbox handler is called directly (about
+ * 1 µs) instead of through the full pipeline (several promise hops per message). Nest has no
+ * public way to ask "does this config have request-scoped global enhancers?" beyond the
+ * `ApplicationConfig` getters used here, which are public.
  */
-interface EnhancerContextCreator {
-  getGlobalMetadata?(): unknown[];
-  config?: {
-    getGlobalRequestGuards?(): unknown[];
-    getGlobalRequestInterceptors?(): unknown[];
-    getGlobalRequestPipes?(): unknown[];
-    getGlobalRequestFilters?(): unknown[];
-  };
-}
-
-const CONTEXT_CREATORS = [
-  'guardsContextCreator',
-  'interceptorsContextCreator',
-  'pipesContextCreator',
-  'filtersContextCreator',
-] as const;
-
-function hasEntries(value: unknown): boolean {
-  return Array.isArray(value) && value.length > 0;
-}
-
 export class NestGlobalEnhancers {
-  constructor(
-    private readonly externalContextCreator: ExternalContextCreator,
+  private constructor(
+    /** Undefined when it could not be found: then every handler takes the pipeline. */
+    readonly config: ApplicationConfig | undefined,
   ) {}
 
-  /** True when the app has any global (or request-scoped global) enhancer, or when unsure. */
-  hasAny(): boolean {
-    for (const name of CONTEXT_CREATORS) {
-      const creator = this.creator(name);
-      if (typeof creator?.getGlobalMetadata !== 'function') return true;
-      if (hasEntries(creator.getGlobalMetadata())) return true;
-      const config = creator.config;
-      if (
-        hasEntries(config?.getGlobalRequestGuards?.()) ||
-        hasEntries(config?.getGlobalRequestInterceptors?.()) ||
-        hasEntries(config?.getGlobalRequestPipes?.()) ||
-        hasEntries(config?.getGlobalRequestFilters?.())
-      ) {
-        return true;
-      }
-    }
-    return false;
+  static of(config: ApplicationConfig): NestGlobalEnhancers {
+    return new NestGlobalEnhancers(config);
   }
 
-  /** True when the app has a global exception filter, or when unsure. */
-  hasFilters(): boolean {
-    const creator = this.creator('filtersContextCreator');
-    return (
-      typeof creator?.getGlobalMetadata !== 'function' ||
-      hasEntries(creator.getGlobalMetadata()) ||
-      hasEntries(creator.config?.getGlobalRequestFilters?.())
+  /**
+   * The config Nest gave its injectable `ExternalContextCreator`: the container's (the
+   * application's), used until a microservice says which config is its own. Read from the
+   * creator's private fields: `ApplicationConfig` is not injectable. If a Nest release
+   * changes them, `hasAny()` answers true and every handler takes the full pipeline:
+   * slower, never wrong.
+   */
+  static fromExternalContextCreator(
+    externalContextCreator: ExternalContextCreator,
+  ): NestGlobalEnhancers {
+    const creator = (
+      externalContextCreator as unknown as {
+        guardsContextCreator?: { config?: unknown };
+      }
+    ).guardsContextCreator;
+    const config = creator?.config as ApplicationConfig | undefined;
+    return new NestGlobalEnhancers(
+      typeof config?.getGlobalGuards === 'function' ? config : undefined,
     );
   }
 
-  private creator(
-    name: (typeof CONTEXT_CREATORS)[number],
-  ): EnhancerContextCreator | undefined {
+  /** True when any global (or request-scoped global) enhancer applies, or when unsure. */
+  hasAny(): boolean {
+    const config = this.config;
+    if (config === undefined) return true;
     return (
-      this.externalContextCreator as unknown as Record<
-        string,
-        EnhancerContextCreator | undefined
-      >
-    )[name];
+      this.hasFilters() ||
+      hasEntries(config.getGlobalGuards?.()) ||
+      hasEntries(config.getGlobalInterceptors?.()) ||
+      hasEntries(config.getGlobalPipes?.()) ||
+      hasEntries(config.getGlobalRequestGuards?.()) ||
+      hasEntries(config.getGlobalRequestInterceptors?.()) ||
+      hasEntries(config.getGlobalRequestPipes?.())
+    );
   }
+
+  /** True when a global exception filter applies, or when unsure. */
+  hasFilters(): boolean {
+    const config = this.config;
+    return (
+      config === undefined ||
+      hasEntries(config.getGlobalFilters?.()) ||
+      hasEntries(config.getGlobalRequestFilters?.())
+    );
+  }
+
+  /**
+   * An `ExternalContextCreator` whose enhancers come from this config: what
+   * `ExternalContextCreator.fromContainer()` builds, with this config instead of the
+   * container's.
+   */
+  contextCreator(container: NestContainer): ExternalContextCreator {
+    const config = this.config;
+    const creator = new ExternalContextCreator(
+      new GuardsContextCreator(container, config),
+      new GuardsConsumer(),
+      new InterceptorsContextCreator(container, config),
+      new InterceptorsConsumer(),
+      container.getModules(),
+      new PipesContextCreator(container, config),
+      new PipesConsumer(),
+      new ExternalExceptionFilterContext(container, config),
+    );
+    // As fromContainer() does: request-scoped enhancers are resolved in the container.
+    (creator as unknown as { container: NestContainer }).container = container;
+    return creator;
+  }
+}
+
+function hasEntries(value: unknown): boolean {
+  return Array.isArray(value) && value.length > 0;
 }

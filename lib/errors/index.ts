@@ -5,6 +5,7 @@ export * from './libprocess.error.js';
 export * from './not-listening.error.js';
 export * from './process-not-found.error.js';
 export * from './process-terminated.error.js';
+export * from './protobuf-files.error.js';
 export * from './request-response-unsupported.error.js';
 export * from './sender-required.error.js';
 export * from './unknown-protobuf-type.error.js';

@@ -1,5 +1,5 @@
-export type { ActorProtobufOptions } from '../runtime/protobuf.registry.js';
-import type { ActorProtobufOptions } from '../runtime/protobuf.registry.js';
+export type { ActorProtobufOptions } from './actor-protobuf-options.interface.js';
+import type { ActorProtobufOptions } from './actor-protobuf-options.interface.js';
 import type { TlsOptions } from '../wire/tls/tls-options.interface.js';
 import type { WireLimits } from '../wire/wire.interfaces.js';
 

@@ -188,6 +188,7 @@ export class EntryRunner {
   ): Pending | undefined {
     const mailbox = record.definition.mailboxes.get(name);
     if (mailbox === undefined) {
+      record.messagesDropped++;
       if (this.logger.isDebugEnabled()) {
         this.badInput.add(`${record.id}/${name}`, [
           'debug',
@@ -201,6 +202,7 @@ export class EntryRunner {
       try {
         payload = mailbox.codec.decode(body);
       } catch (error) {
+        record.messagesDropped++;
         this.badInput.add(`${record.id}/${name}`, [
           'warn',
           UNDECODABLE_PROTOBUF(

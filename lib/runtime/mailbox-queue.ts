@@ -142,6 +142,25 @@ export class MailboxQueue {
     return kind;
   }
 
+  /** How many queued entries are of `kind` (walks the queue: for metrics, not per message). */
+  count(kind: number): number {
+    let count = 0;
+    let left = this.length;
+    let block = this.head;
+    let index = this.headIndex;
+    while (left > 0 && block !== null) {
+      if (index === block.slots.length) {
+        block = block.next;
+        index = 0;
+        continue;
+      }
+      if (block.slots[index] === kind) count++;
+      index += ENTRY_SLOTS;
+      left--;
+    }
+    return count;
+  }
+
   /**
    * Drops the operands of the last taken entry. An empty queue keeps its one block (at most
    * MAX_BLOCK_SLOTS, i.e. what it needed last time): a process with a recurring backlog then

@@ -5,6 +5,7 @@ import type { AskRegistry } from './ask-registry.js';
 import { EntryKind, type ProcessRecord } from './process-record.js';
 import type { ProcessTable } from './process-table.js';
 import type { RunLoop } from './run-loop.js';
+import type { RuntimeCounters } from './runtime-metrics.js';
 import type { RuntimeLogger, RuntimeTransport } from './runtime.interfaces.js';
 import { NO_LOCAL_PROCESS } from './runtime.messages.js';
 
@@ -35,7 +36,12 @@ export class MessageRouter {
     private readonly logger: RuntimeLogger,
     /** Id of the process that gets what is addressed to no process (see `delegate`). */
     private readonly delegate: string | undefined,
+    /** Messages to no process (the per-process counts are on the records). */
+    private readonly counters: RuntimeCounters,
   ) {}
+
+  /** The process that sent last (see `senderOf`). */
+  private lastSender: ProcessRecord | undefined = undefined;
 
   /** A message from the wire; false when no process (nor delegate) takes it (answered 404). */
   readonly deliverRemote = (
@@ -49,20 +55,24 @@ export class MessageRouter {
       this.deliver(record, from, name, body);
       return true;
     }
-    return this.deliverToDelegate(from, to, name, body);
+    if (this.deliverToDelegate(from, to, name, body)) return true;
+    this.counters.droppedNoProcess++;
+    return false;
   };
 
   /** Sends `name` to `to`: enqueued directly for a local process, else over the wire. */
   send(from: Upid, to: Upid, name: string, body: MessageBytes): void {
+    const sender = this.senderOf(from);
+    if (sender !== undefined) sender.messagesSent++;
     if (this.table.isLocal(to)) {
       const target = this.table.get(to.id);
       if (target !== undefined) {
         this.deliver(target, from, name, toBuffer(body));
-      } else if (
-        !this.deliverToDelegate(from, to.id, name, toBuffer(body)) &&
-        this.logger.isDebugEnabled()
-      ) {
-        this.logger.debug(NO_LOCAL_PROCESS(name, from, to));
+      } else if (!this.deliverToDelegate(from, to.id, name, toBuffer(body))) {
+        this.counters.droppedNoProcess++;
+        if (this.logger.isDebugEnabled()) {
+          this.logger.debug(NO_LOCAL_PROCESS(name, from, to));
+        }
       }
       return;
     }
@@ -72,6 +82,7 @@ export class MessageRouter {
 
   /** Queues the message, unless it is the reply a pending `ask()` of the process waits for. */
   deliver(record: ProcessRecord, from: Upid, name: string, body: Buffer): void {
+    record.messagesReceived++;
     if (
       record.askWaiters !== null &&
       this.asks.answer(record, from, name, body)
@@ -79,6 +90,22 @@ export class MessageRouter {
       return;
     }
     this.runLoop.enqueue(record, EntryKind.MESSAGE, from, name, body);
+  }
+
+  /**
+   * The local process sending as `from`, for its `messages_sent`. A burst comes from one
+   * sender passing its own pid object: the last one is kept, so that counting costs an
+   * identity check rather than a table lookup per message.
+   */
+  private senderOf(from: Upid): ProcessRecord | undefined {
+    const last = this.lastSender;
+    if (last !== undefined && last.pid === from && !last.terminated) {
+      return last;
+    }
+    const sender = this.table.get(from.id);
+    if (sender === undefined || sender.pid === undefined) return undefined;
+    if (sender.pid === from) return (this.lastSender = sender);
+    return sender.pid.equals(from) ? sender : undefined;
   }
 
   /** A message to no process `to`: the delegate gets it as `<to>/<name>`, if there is one. */

@@ -8,6 +8,7 @@ import {
 } from './process-record.js';
 import type { ProcessTable } from './process-table.js';
 import type { RunLoop } from './run-loop.js';
+import type { RuntimeCounters } from './runtime-metrics.js';
 import type { RuntimeLogger } from './runtime.interfaces.js';
 import {
   DROPPED_ON_SHUTDOWN,
@@ -27,6 +28,8 @@ export class ProcessLifecycle {
     private readonly asks: AskRegistry,
     private readonly links: ProcessLinks,
     private readonly logger: RuntimeLogger,
+    /** Keeps the counts of terminated processes in the totals (metrics). */
+    private readonly counters: RuntimeCounters,
   ) {}
 
   /** Queues `@OnInitialize` ahead of whatever was queued before the process had a pid. */
@@ -46,6 +49,7 @@ export class ProcessLifecycle {
     this.table.remove(record);
     const reason = new ProcessTerminatedError(record.id);
     this.runLoop.dropQueue(record, reason);
+    this.counters.retire(record);
     this.asks.rejectAll(record, reason);
     this.links.removeProcess(record);
   }

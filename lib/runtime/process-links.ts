@@ -11,6 +11,7 @@ import {
 import { EntryKind, type ProcessRecord } from './process-record.js';
 import type { ProcessTable } from './process-table.js';
 import type { RunLoop } from './run-loop.js';
+import { RuntimeCounters } from './runtime-metrics.js';
 import type { RuntimeTransport } from './runtime.interfaces.js';
 
 /**
@@ -28,6 +29,8 @@ export class ProcessLinks {
     private readonly runLoop: RunLoop,
     /** The runtime's 'linked' / 'exited' events. */
     private readonly events: EventEmitter,
+    /** Counts the exits (metrics). */
+    private readonly counters = new RuntimeCounters(),
   ) {}
 
   /** Takes remote links to `node` and its reports about them (the runtime listens). */
@@ -101,6 +104,7 @@ export class ProcessLinks {
   }
 
   private notifyExited(record: ProcessRecord, to: Upid): void {
+    this.counters.linkExits++;
     this.events.emit('exited', record.pid, to);
     if (record.definition.onExited.length > 0) {
       this.runLoop.enqueue(record, EntryKind.EXITED, to);
@@ -123,6 +127,7 @@ export class ProcessLinks {
     if (record !== undefined && record.pid?.equals(from)) {
       this.notifyExited(record, to);
     } else {
+      this.counters.linkExits++;
       this.events.emit('exited', from, to);
     }
   };

@@ -17,6 +17,11 @@ import { ProcessLifecycle } from './process-lifecycle.js';
 import { ProcessLinks } from './process-links.js';
 import { EntryKind, type ProcessRecord } from './process-record.js';
 import { ProcessRoutes } from './process-routes.js';
+import {
+  flattenMetrics,
+  RuntimeCounters,
+  type RuntimeMetrics,
+} from './runtime-metrics.js';
 import { ProcessTable } from './process-table.js';
 import { RunLoop } from './run-loop.js';
 import {
@@ -64,6 +69,7 @@ export class ProcessManager {
   private readonly links: ProcessLinks;
   private readonly lifecycle: ProcessLifecycle;
   private readonly timers = new TimerSet();
+  private readonly counters = new RuntimeCounters();
 
   constructor(options: ProcessManagerOptions = {}) {
     this.logger = options.logger ?? CONSOLE_LOGGER;
@@ -78,20 +84,28 @@ export class ProcessManager {
       this.asks,
       this.logger,
       options.delegate,
+      this.counters,
     );
-    this.links = new ProcessLinks(this.table, this.runLoop, this.events);
+    this.links = new ProcessLinks(
+      this.table,
+      this.runLoop,
+      this.events,
+      this.counters,
+    );
     this.lifecycle = new ProcessLifecycle(
       this.table,
       this.runLoop,
       this.asks,
       this.links,
       this.logger,
+      this.counters,
     );
     const routes = new ProcessRoutes(
       this.table,
       this.runLoop,
       this.runner,
       (record) => this.links.linksOf(record),
+      () => flattenMetrics(this.metrics()),
       options.delegate,
     );
     this.deliverRemote = this.router.deliverRemote;
@@ -281,6 +295,14 @@ export class ProcessManager {
   /** Resolves true once every queue is empty and no handler runs, false after `timeoutMs`. */
   drain(timeoutMs: number): Promise<boolean> {
     return this.runLoop.drain(timeoutMs);
+  }
+
+  /**
+   * The node's metrics (`GET /metrics/snapshot` serves them flattened): message counters per
+   * process and in total, queue depths, connections and link exits.
+   */
+  metrics(): RuntimeMetrics {
+    return this.counters.collect(this.table.values(), this.router.node);
   }
 
   /** Drops every queued entry, logged (a shutdown whose drain ran out of time). */

@@ -78,6 +78,10 @@ export class ProcessRecord {
   fail: ((error: unknown) => void) | null = null;
   /** Subscribes to the streams its handlers return (created on the first one). */
   observer: CompletionObserver | null = null;
+  /** Metrics (`GET /metrics/snapshot`): one increment each on the message path. */
+  messagesReceived = 0;
+  messagesSent = 0;
+  messagesDropped = 0;
 
   constructor(
     readonly id: string,

@@ -10,12 +10,17 @@ import {
 import type { ProcessTable } from './process-table.js';
 import { toWireResponse } from './route-response.js';
 import type { RunLoop } from './run-loop.js';
+import { METRICS_SNAPSHOT_PATH } from './runtime-metrics.js';
 
 /** Path of the built-in process listing (as C++ libprocess serves it). */
 export const PROCESSES_PATH = '/__processes__';
 
+/** The process id whose `@Route('snapshot')` would take `GET /metrics/snapshot` instead. */
+const METRICS_PROCESS_ID = 'metrics';
+
 /**
- * Serves the HTTP requests that are not messages: `GET /__processes__`, and
+ * Serves the HTTP requests that are not messages: `GET /__processes__`,
+ * `GET /metrics/snapshot` (unless a process `metrics` exists: then its routes serve it), and
  * `/<process id>/<route path>` on the process' `@Route()` handler, run on its queue like a
  * dispatch. A first path segment that names no process goes to the delegate process when
  * there is one (its path becomes `/<delegate><original path>`, as libprocess does).
@@ -27,6 +32,8 @@ export class ProcessRoutes {
     private readonly runner: EntryRunner,
     /** The pids a process linked to (local and remote), for the listing. */
     private readonly linksOf: (record: ProcessRecord) => Upid[],
+    /** The `metrics/snapshot` body. */
+    private readonly metricsSnapshot: () => unknown,
     private readonly delegate: string | undefined,
   ) {}
 
@@ -57,6 +64,17 @@ export class ProcessRoutes {
         status: 200,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(this.listProcesses()),
+      };
+    }
+    if (
+      path === METRICS_SNAPSHOT_PATH &&
+      request.method === 'GET' &&
+      this.table.get(METRICS_PROCESS_ID) === undefined
+    ) {
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(this.metricsSnapshot()),
       };
     }
     const slash = path.indexOf('/', 1);

@@ -107,8 +107,11 @@ export class RunLoop {
     if (queue === null) return 0;
     const dropped = queue.length;
     while (queue.length > 0) {
-      if (queue.shift() === (EntryKind.DISPATCH as number)) {
+      const kind = queue.shift();
+      if (kind === (EntryKind.DISPATCH as number)) {
         (queue.subject as Task).reject(reason);
+      } else if (kind === (EntryKind.MESSAGE as number)) {
+        record.messagesDropped++;
       }
     }
     queue.dispose();

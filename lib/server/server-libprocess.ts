@@ -16,7 +16,14 @@ import { ProcessManager } from '../runtime/process-manager.js';
 import type { ProcessRecord } from '../runtime/process-record.js';
 import { DEFAULT_SHUTDOWN_GRACE_PERIOD } from '../wire/wire.constants.js';
 import { WireNode } from '../wire/wire-node.js';
+import { MailboxInvokerFactory } from '../mailbox-invoker.factory.js';
 import { registerEventPatternProcesses } from './event-pattern-processes.js';
+import {
+  installMicroserviceHostHook,
+  MICROSERVICE_HOST,
+  type MicroserviceHost,
+  type MicroserviceHostAware,
+} from './microservice-host.js';
 
 /**
  * The libprocess transport strategy: one `WireNode` (listener and outbound connections) whose
@@ -33,12 +40,16 @@ import { registerEventPatternProcesses } from './event-pattern-processes.js';
  * Controller handlers `@EventPattern<string>('<id>/<name>')` (without a transport, or with
  * `LIBPROCESS_TRANSPORT`) become the mailbox `<name>` of a process `<id>`.
  *
+ * Global guards, interceptors, pipes and filters apply to the mailboxes as Nest applies them
+ * to a microservice's handlers: those of `createMicroservice()` itself, and the application's
+ * only with `connectMicroservice(..., { inheritAppConfig: true })`.
+ *
  * @publicApi
  */
 @Injectable()
 export class LibprocessServer
   extends Server<LibprocessEvents, LibprocessStatus>
-  implements CustomTransportStrategy
+  implements CustomTransportStrategy, MicroserviceHostAware
 {
   /** Handlers are awaited one at a time per process; their failures are logged here. */
   override readonly propagatesEventHandlerErrors = true;
@@ -51,11 +62,18 @@ export class LibprocessServer
     @Inject(ACTOR_MODULE_OPTIONS) private readonly options: ActorModuleOptions,
     private readonly processManager: ProcessManager,
     private readonly actorExplorer: ActorExplorer,
+    private readonly invokerFactory: MailboxInvokerFactory,
   ) {
     super();
+    installMicroserviceHostHook();
     // No serializer: message bodies are bytes (or protobuf, decoded per mailbox), and
     // handlers are called by the runtime, not through `handleEvent`.
     this.transportId = LIBPROCESS_TRANSPORT;
+  }
+
+  /** @internal Called by the microservice that runs this server, before `listen()`. */
+  [MICROSERVICE_HOST](host: MicroserviceHost): void {
+    this.invokerFactory.useHost(host);
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {

@@ -12,6 +12,7 @@ export {
   Probe,
   type ProbeMessage,
   type ProbeOptions,
+  type ProbeRouteHandler,
 } from './probe.js';
 export {
   createTestingNode,

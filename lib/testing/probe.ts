@@ -1,7 +1,9 @@
 import type { Type } from 'protobufjs';
 
+import { toWireResponse } from '../runtime/route-response.js';
 import { Upid } from '../wire/upid.js';
 import { WireNode } from '../wire/wire-node.js';
+import type { WireRequest, WireResponse } from '../wire/wire.interfaces.js';
 import {
   describeExpectation,
   type MessageFilter,
@@ -36,6 +38,14 @@ export interface ExpectMessageOptions {
 }
 
 /**
+ * Answers an HTTP request to a probe: returns the body as a `@Route()` handler does (JSON
+ * unless a string, Buffer or `RouteResponse`); a throw answers 500.
+ *
+ * @publicApi
+ */
+export type ProbeRouteHandler = (request: WireRequest) => unknown;
+
+/**
  * Options of a probe.
  *
  * @publicApi
@@ -45,6 +55,12 @@ export interface ProbeOptions {
   id?: string;
   /** The IP to listen on (default `127.0.0.1`); the port is always a free one. */
   ip?: string;
+  /**
+   * HTTP routes of the probe, by path: `'state'` serves `GET|POST /<id>/state` (a master's
+   * `/master/state` with id `master`), a path with a leading slash (`'/state'`) is served as
+   * is. See {@link Probe.route}.
+   */
+  routes?: Record<string, ProbeRouteHandler>;
 }
 
 /** The same conversion `@ProtobufMailbox` payloads get. */
@@ -77,10 +93,15 @@ export class Probe {
     pid: string;
     resolve(): void;
   }>();
+  private readonly routes = new Map<string, ProbeRouteHandler>();
+  private readonly httpRequests: WireRequest[] = [];
   readonly id: string;
 
   private constructor(options: ProbeOptions) {
     this.id = options.id ?? 'probe';
+    for (const [path, handler] of Object.entries(options.routes ?? {})) {
+      this.route(path, handler);
+    }
     this.node = new WireNode(
       { ip: options.ip ?? '127.0.0.1', port: 0 },
       {
@@ -89,6 +110,7 @@ export class Probe {
           this.receive({ from, to: this.pid, name, body });
           return true;
         },
+        onHttpRequest: (request) => this.serve(request),
       },
     );
     this.node.on('exited', (_from, to) => this.exited(to));
@@ -106,6 +128,23 @@ export class Probe {
   /** The probe's own pid (`probe@127.0.0.1:<port>`). */
   get pid(): Upid {
     return this.node.pid(this.id);
+  }
+
+  /** Every HTTP request the probe received (answered or not), in arrival order. */
+  get requests(): readonly WireRequest[] {
+    return this.httpRequests;
+  }
+
+  /**
+   * Serves `path` (below `/<id>/`, or as is with a leading slash) with `handler`, replacing
+   * what served it: e.g. `probe.route('state', () => ({ leader: ... }))` answers
+   * `GET /master/state` for a probe `master`, as a master answers its detectors.
+   */
+  route(path: string, handler: ProbeRouteHandler): void {
+    this.routes.set(
+      path.startsWith('/') ? path : `/${this.id}/${path}`,
+      handler,
+    );
   }
 
   /** Every message received so far, in arrival order (taken or not). */
@@ -218,6 +257,23 @@ export class Probe {
   /** Stops listening and closes the probe's connections. Idempotent. */
   close(): Promise<void> {
     return this.node.close();
+  }
+
+  private async serve(request: WireRequest): Promise<WireResponse | undefined> {
+    this.httpRequests.push(request);
+    const query = request.path.indexOf('?');
+    const path = query < 0 ? request.path : request.path.slice(0, query);
+    const handler = this.routes.get(path);
+    if (handler === undefined) return undefined;
+    try {
+      return toWireResponse(await handler(request));
+    } catch (error) {
+      return {
+        status: 500,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: error instanceof Error ? error.message : String(error),
+      };
+    }
   }
 
   private receive(message: ProbeMessage): void {

@@ -164,6 +164,17 @@ export class WireNode extends EventEmitter<WireNodeEvents> {
     };
   }
 
+  /** Outbound connections to peer nodes (connected or connecting): one per peer address. */
+  get outboundStats(): { connections: number; connected: number } {
+    let connections = 0;
+    let connected = 0;
+    for (const connection of this.connections.all()) {
+      connections++;
+      if (connection.connected) connected++;
+    }
+    return { connections, connected };
+  }
+
   /** The PID of process `id` on this node. */
   pid(id: string): Upid {
     const { ip, port } = this.address;

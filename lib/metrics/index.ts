@@ -1,0 +1,2 @@
+export * from './libprocess.metrics.js';
+export * from './prometheus.bridge.js';
