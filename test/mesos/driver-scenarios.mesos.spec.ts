@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe } from '@jest/globals';
-import { MesosCluster } from './support/mesos-cluster.js';
+import { sharedCluster } from './support/cluster-fixture.js';
 import { describeWithMesos } from './support/mesos-gate.js';
 import {
   type MesosUnderTest,
@@ -14,13 +14,9 @@ import { registerDriverScenarios } from './scenarios/driver-scenarios.js';
  * same expected observations.
  */
 describeWithMesos('the scheduler driver in-process', (install) => {
-  let cluster: MesosCluster;
-  beforeAll(async () => {
-    cluster = await MesosCluster.start(install, { name: 'driver' });
-  }, 150_000);
-  afterAll(() => cluster?.stop(), 120_000);
+  const fixture = sharedCluster(install, { name: 'driver' });
 
-  registerDriverScenarios(() => realMesos(cluster));
+  registerDriverScenarios(() => realMesos(fixture.cluster));
 });
 
 describe('the scheduler driver in-process: the same scenarios on the simulator', () => {

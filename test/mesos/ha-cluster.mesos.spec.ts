@@ -1,16 +1,19 @@
-import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
-import { stopAllSpawned } from '../support/spawned-process.js';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import {
+  type HaUnderTest,
+  realHa,
+  simulatedHa,
+  ZK_SESSION_TIMEOUT,
+} from './support/ha-under-test.js';
 import { MesosCluster } from './support/mesos-cluster.js';
 import { describeWithMesos } from './support/mesos-gate.js';
-import { pollUntil } from './support/process-watch.js';
 import { ZooKeeperServer } from './support/zookeeper-server.js';
-
-/** Masters and agent give up a lost ZooKeeper session after 2 s instead of 10 s. */
-const ZK_SESSION = '--zk_session_timeout=2secs';
+import { registerHaScenarios } from './scenarios/ha-scenarios.js';
 
 /**
- * Two real masters electing their leader in one real ZooKeeper (HA), the leader with the agent.
- * What a scheduler sees of an HA cluster, and what the simulator's HA stand-ins must match.
+ * Two real masters electing their leader in one real ZooKeeper (HA), the leader with the agent:
+ * what a scheduler sees of an HA cluster, and the driver (`nestjs-libprocess/mesos`, in this
+ * process) given the non-leader's address or `zk://`, through a failover of the leader.
  */
 describeWithMesos(
   'HA masters on ZooKeeper',
@@ -25,18 +28,17 @@ describeWithMesos(
       leader = await MesosCluster.start(install, {
         name: 'ha-leader',
         zk: zk.url(),
-        masterFlags: [ZK_SESSION],
-        agentFlags: [ZK_SESSION],
+        masterFlags: [ZK_SESSION_TIMEOUT],
+        agentFlags: [ZK_SESSION_TIMEOUT],
       });
       standby = await MesosCluster.start(install, {
         name: 'ha-standby',
         zk: zk.url(),
         noAgent: true,
-        masterFlags: [ZK_SESSION],
+        masterFlags: [ZK_SESSION_TIMEOUT],
       });
     }, 300_000);
 
-    afterEach(stopAllSpawned);
     afterAll(async () => {
       await Promise.all([leader?.stop(), standby?.stop()]);
       await zk?.stop();
@@ -61,34 +63,28 @@ describeWithMesos(
       expect(standbyMetrics['master/elected']).toBe(0);
     }, 30_000);
 
-    it('the standby is elected once the leader is killed, and the agent re-registers with it', async () => {
-      await leader.killMaster('SIGKILL');
-      await pollUntil(
-        async () => {
-          try {
-            const metrics =
-              await standby.masterJson<Record<string, number>>(
-                '/metrics/snapshot',
-              );
-            return metrics['master/elected'] === 1;
-          } catch {
-            return false;
-          }
-        },
-        30_000,
-        `${standby.masterUpid} to be elected`,
-      );
-      await pollUntil(
-        async () => {
-          const slaves = await standby.masterJson<{
-            slaves: Array<{ id: string; active: boolean }>;
-          }>('/master/slaves');
-          return slaves.slaves.some((s) => s.id === leader.agentId && s.active);
-        },
-        30_000,
-        `agent ${leader.agentId} to re-register with ${standby.masterUpid}`,
-      );
-    }, 90_000);
+    registerHaScenarios(() => realHa(zk, leader, standby));
+  },
+  { zookeeper: true },
+);
+
+describeWithMesos(
+  'HA masters on ZooKeeper: the same driver scenarios on the simulator',
+  (install) => {
+    let zk: ZooKeeperServer;
+    let ha: Awaited<ReturnType<typeof simulatedHa>>;
+
+    beforeAll(async () => {
+      zk = await ZooKeeperServer.start(install);
+      ha = await simulatedHa(zk);
+    }, 120_000);
+
+    afterAll(async () => {
+      for (const simulator of ha?.simulators ?? []) await simulator.close();
+      await zk?.stop();
+    }, 60_000);
+
+    registerHaScenarios((): HaUnderTest => ha);
   },
   { zookeeper: true },
 );

@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import { startDriverApp } from '../driver/support/driver-harness.js';
-import { stopAllSpawned } from '../support/spawned-process.js';
-import { MesosCluster } from './support/mesos-cluster.js';
+import { sharedCluster } from './support/cluster-fixture.js';
 import { describeWithMesos } from './support/mesos-gate.js';
 import { frameworkNamed, frameworksNamed } from './support/master-state.js';
 import { pollUntil } from './support/process-watch.js';
-import { ensureSampleBuilt, runSample } from './support/sample-cli.js';
+import { runSample } from './support/sample-cli.js';
 
 const PRINCIPAL = 'mesos-suite';
 const SECRET = 'mesos-suite-secret';
@@ -18,33 +16,21 @@ const SECRET = 'mesos-suite-secret';
  * credentials file: what the master answers, surfaced by the sample with the master's text.
  */
 describeWithMesos('framework authentication (sample CLI)', (install) => {
-  let cluster: MesosCluster;
-  let scratch: string;
-
-  beforeAll(async () => {
-    scratch = mkdtempSync(join(tmpdir(), 'nestjs-libprocess-mesos-auth-'));
-    const [started] = await Promise.all([
-      MesosCluster.start(install, {
-        name: 'auth',
-        credentials: [{ principal: PRINCIPAL, secret: SECRET }],
-        authenticateFrameworks: true,
-      }),
-      ensureSampleBuilt(),
-    ]);
-    cluster = started;
-  }, 300_000);
-
-  afterEach(stopAllSpawned);
-  afterAll(async () => {
-    rmSync(scratch, { recursive: true, force: true });
-    await cluster?.stop();
-  }, 120_000);
+  const fixture = sharedCluster(
+    install,
+    {
+      name: 'auth',
+      credentials: [{ principal: PRINCIPAL, secret: SECRET }],
+      authenticateFrameworks: true,
+    },
+    { sample: true },
+  );
 
   it('without credentials: the master refuses the subscription and the sample exits 1 with its text', async () => {
     const name = 'mesos-suite-auth-none';
     const run = await runSample(
       'sample (no credentials)',
-      ['--master', cluster.masterAddr, '--name', name, '--tasks', '1'],
+      ['--master', fixture.cluster.masterAddr, '--name', name, '--tasks', '1'],
       60_000,
     );
 
@@ -54,20 +40,20 @@ describeWithMesos('framework authentication (sample CLI)', (install) => {
       /framework error from master@127\.0\.0\.1:\d+: Framework at scheduler-\S+@127\.0\.0\.1:\d+ is not authenticated/,
     );
     expect(run.stdout).toContain('0/1 tasks finished');
-    expect(cluster.masterLog()).toMatch(
+    expect(fixture.cluster.masterLog()).toMatch(
       new RegExp(
         `Refusing subscription of framework '${name}' at \\S+: Framework at \\S+ is not authenticated`,
       ),
     );
-    expect(await frameworksNamed(cluster, name)).toEqual([]);
+    expect(await frameworksNamed(fixture.cluster, name)).toEqual([]);
   }, 90_000);
 
   it('the driver authenticates with CRAM-MD5 (secret file) and registers with its principal', async () => {
-    const secretFile = join(scratch, 'secret');
+    const secretFile = join(fixture.scratch, 'secret');
     writeFileSync(secretFile, `${SECRET}\n`, { mode: 0o600 });
     const name = 'mesos-suite-auth-driver-ok';
     const { app, driver, scheduler } = await startDriverApp({
-      master: cluster.masterAddr,
+      master: fixture.cluster.masterAddr,
       framework: { name, failover_timeout: 0 },
       credential: { principal: PRINCIPAL, secretFile },
     });
@@ -79,9 +65,9 @@ describeWithMesos('framework authentication (sample CLI)', (install) => {
         'the driver to register',
       );
       expect(scheduler.errors).toEqual([]);
-      const { framework } = await frameworkNamed(cluster, name);
+      const { framework } = await frameworkNamed(fixture.cluster, name);
       expect(framework.principal).toBe(PRINCIPAL);
-      expect(cluster.masterLog()).toMatch(
+      expect(fixture.cluster.masterLog()).toMatch(
         new RegExp(`Successfully authenticated principal '${PRINCIPAL}'`),
       );
       driver.stop();
@@ -93,7 +79,7 @@ describeWithMesos('framework authentication (sample CLI)', (install) => {
   it('the driver with a wrong secret: the error callback reports the refusal, nothing registers', async () => {
     const name = 'mesos-suite-auth-driver-wrong';
     const { app, scheduler } = await startDriverApp({
-      master: cluster.masterAddr,
+      master: fixture.cluster.masterAddr,
       framework: { name, failover_timeout: 0 },
       credential: { principal: PRINCIPAL, secret: 'not-the-secret' },
     });
@@ -109,12 +95,12 @@ describeWithMesos('framework authentication (sample CLI)', (install) => {
       await pollUntil(
         () =>
           /Authentication of scheduler-\S+ was unsuccessful: Invalid credentials/.test(
-            cluster.masterLog(),
+            fixture.cluster.masterLog(),
           ),
         10_000,
         "the master's verdict in its log",
       );
-      expect(await frameworksNamed(cluster, name)).toEqual([]);
+      expect(await frameworksNamed(fixture.cluster, name)).toEqual([]);
     } finally {
       await app.close();
     }

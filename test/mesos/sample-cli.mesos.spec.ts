@@ -1,13 +1,12 @@
-import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
-import { stopAllSpawned } from '../support/spawned-process.js';
-import { MesosCluster } from './support/mesos-cluster.js';
+import { expect, it } from '@jest/globals';
+import { sharedCluster } from './support/cluster-fixture.js';
 import { describeWithMesos } from './support/mesos-gate.js';
 import {
   allTasks,
   frameworkNamed,
   taskStates,
 } from './support/master-state.js';
-import { ensureSampleBuilt, runSample } from './support/sample-cli.js';
+import { runSample } from './support/sample-cli.js';
 
 /**
  * The sample CLI (`node dist/sample/main.js`, what `npm start` runs) against a real Mesos 1.12
@@ -15,49 +14,39 @@ import { ensureSampleBuilt, runSample } from './support/sample-cli.js';
  * (unique `--name`) and they run one after the other.
  */
 describeWithMesos('the sample CLI', (install) => {
-  let cluster: MesosCluster;
-
-  beforeAll(async () => {
-    const [started] = await Promise.all([
-      MesosCluster.start(install, { name: 'cli' }),
-      ensureSampleBuilt(),
-    ]);
-    cluster = started;
-  }, 300_000);
-
-  afterEach(stopAllSpawned);
-
-  afterAll(() => cluster?.stop(), 120_000);
+  const fixture = sharedCluster(install, { name: 'cli' }, { sample: true });
 
   it('runs 3 tasks to TASK_FINISHED and exits 0', async () => {
     const name = 'mesos-suite-cli-finished';
     const run = await runSample(
       'sample (3 tasks)',
-      ['--master', cluster.masterAddr, '--name', name],
+      ['--master', fixture.cluster.masterAddr, '--name', name],
       90_000,
     );
 
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`Leading master: ${cluster.masterUpid}`);
+    expect(run.stdout).toContain(
+      `Leading master: ${fixture.cluster.masterUpid}`,
+    );
     expect(run.stdout).toContain('3/3 tasks finished.');
     for (const task of ['task-1', 'task-2', 'task-3']) {
       expect(run.stdout).toMatch(
-        new RegExp(`^${task} +TASK_FINISHED +${cluster.agentId} `, 'm'),
+        new RegExp(`^${task} +TASK_FINISHED +${fixture.cluster.agentId} `, 'm'),
       );
     }
     // The master saw the same: one framework, three tasks finished on our agent. (Whether the
     // framework was then torn down cleanly is sample-shutdown's subject.)
-    const { framework } = await frameworkNamed(cluster, name);
+    const { framework } = await frameworkNamed(fixture.cluster, name);
     expect(Object.values(taskStates(framework))).toEqual([
       'TASK_FINISHED',
       'TASK_FINISHED',
       'TASK_FINISHED',
     ]);
     expect(allTasks(framework).map((t) => t.slave_id)).toEqual([
-      cluster.agentId,
-      cluster.agentId,
-      cluster.agentId,
+      fixture.cluster.agentId,
+      fixture.cluster.agentId,
+      fixture.cluster.agentId,
     ]);
   }, 120_000);
 
@@ -67,7 +56,7 @@ describeWithMesos('the sample CLI', (install) => {
       'sample (exit 7)',
       [
         '--master',
-        cluster.masterAddr,
+        fixture.cluster.masterAddr,
         '--name',
         name,
         '--tasks',
@@ -83,7 +72,7 @@ describeWithMesos('the sample CLI', (install) => {
     // The command executor's message, passed through verbatim.
     expect(run.stdout).toContain('Command exited with status 7');
     expect(run.stdout).toContain('0/1 tasks finished (exit code 1).');
-    const { framework } = await frameworkNamed(cluster, name);
+    const { framework } = await frameworkNamed(fixture.cluster, name);
     expect(Object.values(taskStates(framework))).toEqual(['TASK_FAILED']);
   }, 120_000);
 });

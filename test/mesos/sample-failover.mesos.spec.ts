@@ -1,6 +1,7 @@
 import { expect, it } from '@jest/globals';
 import type { SpawnedProcess } from '../support/spawned-process.js';
-import { MesosCluster, type ClusterOptions } from './support/mesos-cluster.js';
+import { type SampleStarter, withCluster } from './support/cluster-fixture.js';
+import type { MesosCluster } from './support/mesos-cluster.js';
 import { describeWithMesos } from './support/mesos-gate.js';
 import {
   allTasks,
@@ -9,9 +10,7 @@ import {
   taskStates,
   waitForCompletedFramework,
 } from './support/master-state.js';
-import type { MesosInstall } from './support/mesos-install.js';
 import { pollUntil } from './support/process-watch.js';
-import { ensureSampleBuilt, startSample } from './support/sample-cli.js';
 
 /**
  * A master that notices a lost agent (and tells an agent that lost it) within 3 s instead of
@@ -27,45 +26,10 @@ const FAST_PINGS = [
 const TASK_SECONDS = 15;
 const TASKS = 2;
 
-/**
- * Runs `body` with a cluster of its own; the cluster and every sample `body` started (through
- * the `sample` it is given) are always stopped, also when `body` throws. The tests run
- * concurrently, so none may stop what another one started.
- */
-async function withCluster(
-  install: MesosInstall,
-  options: ClusterOptions,
-  body: (
-    cluster: MesosCluster,
-    sample: (label: string, args: readonly string[]) => SpawnedProcess,
-  ) => Promise<void>,
-): Promise<void> {
-  const [cluster] = await Promise.all([
-    MesosCluster.start(install, options),
-    ensureSampleBuilt(),
-  ]);
-  const children: SpawnedProcess[] = [];
-  const sample = (label: string, args: readonly string[]) => {
-    const child = startSample(label, args);
-    children.push(child);
-    return child;
-  };
-  try {
-    await body(cluster, sample);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n${cluster.logTail()}`, {
-      cause: error,
-    });
-  } finally {
-    await Promise.all(children.map((child) => child.stop()));
-    await cluster.stop();
-  }
-}
-
 /** Starts the sample with `TASKS` tasks that sleep, and waits until they all run. */
 async function startLongRun(
   cluster: MesosCluster,
-  sample: (label: string, args: readonly string[]) => SpawnedProcess,
+  sample: SampleStarter,
   name: string,
 ): Promise<{ child: SpawnedProcess; framework: MasterFramework }> {
   const child = sample(name, [

@@ -5,6 +5,7 @@ import { ActorRef, LibprocessServer, Upid } from '../../index.js';
 import type { Call } from '../mesos.types.js';
 import { MesosMessage } from '../mesos.constants.js';
 import { loadMesosProtos } from '../mesos-protos.js';
+import { AgentMetricsProcess } from './agent/agent-metrics.process.js';
 import { AgentProcess } from './agent/agent.process.js';
 import { MesosAgentsModule } from './agent/mesos-agents.module.js';
 import { fromProto, type ResourceBag } from './common/resources.js';
@@ -345,6 +346,7 @@ export class MesosSimulator {
       this.logger,
     );
     const actors = this.agentsApp.get(ActorRef);
+    actors.spawn(new AgentMetricsProcess(() => this.agentProcesses), 'metrics');
     const master = new Upid(
       MASTER_PROCESS_ID,
       this.master.host,

@@ -5,3 +5,9 @@
  */
 export const AGENT_REGISTER = 'nestjs-libprocess.simulator.RegisterAgent';
 export const AGENT_REGISTERED = 'nestjs-libprocess.simulator.AgentRegistered';
+/**
+ * A task group for an agent (JSON: framework, executor, tasks), where a real master sends
+ * RunTaskGroupMessage (not among the library's protos: the simulated agent only reports how
+ * the group fails, see `AgentProcess.runTaskGroup`).
+ */
+export const RUN_TASK_GROUP = 'nestjs-libprocess.simulator.RunTaskGroup';

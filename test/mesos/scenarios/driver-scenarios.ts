@@ -1,86 +1,26 @@
-import { afterEach, expect, it } from '@jest/globals';
-import type { INestMicroservice } from '@nestjs/common';
-import {
-  DriverStatus,
-  type Offer,
-  type SchedulerDriver,
-  type SchedulerDriverOptions,
-  type TaskInfo,
-  type TaskStatus,
-} from '../../../lib/mesos/index.js';
-import {
-  type RecordingScheduler,
-  startDriverApp,
-} from '../../driver/support/driver-harness.js';
+import { expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  isTerminalState,
+  type Offer,
+  type TaskInfo,
+} from '../../../lib/mesos/index.js';
 import {
   firstAgentId,
   frameworkById,
   type MesosUnderTest,
 } from '../support/mesos-under-test.js';
 import { pollUntil } from '../support/process-watch.js';
-
-/** A driver app of one scenario, closed after it. */
-interface DriverRun {
-  app: INestMicroservice;
-  driver: SchedulerDriver;
-  scheduler: RecordingScheduler;
-  /** Offers received while no scenario step handled offers (they stay outstanding). */
-  parked: Offer[];
-}
-
-/**
- * Routes offers to `handle` from now on, starting with those that arrived before (an offer
- * often comes with the registration, before a scenario could say what to do with it).
- */
-function onOffers(run: DriverRun, handle: (offer: Offer) => void): void {
-  run.scheduler.on.resourceOffers = (offers: Offer[]) => offers.forEach(handle);
-  run.parked.splice(0).forEach(handle);
-}
-
-function task(id: string, agentId: string, command: string): TaskInfo {
-  return {
-    name: id,
-    task_id: { value: id },
-    slave_id: { value: agentId },
-    resources: [
-      { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } },
-      { name: 'mem', type: 'SCALAR', scalar: { value: 32 } },
-    ],
-    command: { value: command, shell: true },
-  } as TaskInfo;
-}
-
-/** The fields of a status update both masters must agree on. */
-function observed(status: TaskStatus) {
-  return {
-    state: status.state,
-    source: status.source,
-    reason: status.reason,
-    message: status.message,
-    acknowledgeable: (status.uuid?.length ?? 0) > 0,
-  };
-}
-
-function statusesOf(scheduler: RecordingScheduler, taskId: string) {
-  return scheduler.statuses.filter((s) => s.task_id.value === taskId);
-}
-
-async function waitForState(
-  run: DriverRun,
-  taskId: string,
-  state: string,
-  timeoutMs = 30_000,
-): Promise<TaskStatus> {
-  await pollUntil(
-    () => statusesOf(run.scheduler, taskId).some((s) => s.state === state),
-    timeoutMs,
-    `${taskId} to be ${state} (seen: ${statusesOf(run.scheduler, taskId)
-      .map((s) => s.state)
-      .join(', ')})`,
-  );
-  return statusesOf(run.scheduler, taskId).find((s) => s.state === state)!;
-}
+import {
+  acceptNextOffer,
+  driverRuns,
+  launchOnNextOffer,
+  observed,
+  onOffers,
+  statusesOf,
+  task,
+  waitForState,
+} from './driver-run.js';
 
 /**
  * The scheduler driver (`nestjs-libprocess/mesos`) in this process against `target()`: the
@@ -88,69 +28,13 @@ async function waitForState(
  * Each scenario registers a framework of its own (unique name) and tears it down.
  */
 export function registerDriverScenarios(target: () => MesosUnderTest): void {
-  const runs: DriverRun[] = [];
-  let serial = 0;
-
-  afterEach(async () => {
-    for (const run of runs.splice(0)) await run.app.close();
-  });
-
-  async function startDriver(
+  const runs = driverRuns();
+  const startDriver = (
     name: string,
-    options: Partial<SchedulerDriverOptions> = {},
-  ): Promise<DriverRun> {
-    serial += 1;
-    const started = await startDriverApp({
-      master: target().masterAddr,
-      framework: {
-        name: `mesos-suite-${name}-${serial}`,
-        failover_timeout: 60,
-      },
-      ...options,
-    });
-    const run: DriverRun = {
-      ...started,
-      parked: [...started.scheduler.offers],
-    };
-    run.scheduler.on.resourceOffers = (offers: Offer[]) =>
-      run.parked.push(...offers);
-    runs.push(run);
-    await pollUntil(
-      () => run.scheduler.count('registered') === 1,
-      30_000,
-      `${name} to register with ${target().label}`,
-    );
-    return run;
-  }
-
-  /** Launches `tasks` with ACCEPT/LAUNCH on the next offer; later offers are declined for 1 s. */
-  function launchOnNextOffer(run: DriverRun, tasks: TaskInfo[]): void {
-    let launched = false;
-    onOffers(run, (offer) => {
-      if (launched) {
-        run.driver.declineOffer(offer.id, { refuse_seconds: 1 });
-        return;
-      }
-      launched = true;
-      run.driver.acceptOffers(
-        [offer.id],
-        [{ type: 'LAUNCH', launch: { task_infos: tasks } }],
-      );
-    });
-  }
-
-  /** stop() (TEARDOWN): the master removes the framework (completed), then the app closes. */
-  async function tearDown(run: DriverRun): Promise<void> {
-    const id = run.driver.frameworkId!;
-    expect(run.driver.stop()).toBe(DriverStatus.STOPPED);
-    await pollUntil(
-      async () => (await frameworkById(target(), id))?.completed === true,
-      10_000,
-      `framework ${id} to be completed on ${target().label}`,
-    );
-    await run.app.close();
-    runs.splice(runs.indexOf(run), 1);
-  }
+    options?: Parameters<typeof runs.start>[3],
+  ) => runs.start(target().masterAddr, target(), name, options);
+  const tearDown = (run: Parameters<typeof runs.tearDown>[0]) =>
+    runs.tearDown(run, target());
 
   it('accept LAUNCH: a command task runs to TASK_FINISHED; implicit acknowledgements complete it on the master', async () => {
     const run = await startDriver('launch');
@@ -361,5 +245,183 @@ export function registerDriverScenarios(target: () => MesosUnderTest): void {
       'an offer after REVIVE following SUPPRESS',
     );
     await tearDown(run);
+  }, 60_000);
+
+  it('LAUNCH_GROUP: what the master and agent answer for a task group (this Mesos build has no mesos-default-executor)', async () => {
+    const run = await startDriver('launch-group');
+    const agentId = await firstAgentId(target());
+    const launchGroup = (
+      ids: string[],
+      executorResources: TaskInfo['resources'],
+    ) =>
+      acceptNextOffer(run, () => [
+        {
+          type: 'LAUNCH_GROUP',
+          launch_group: {
+            executor: {
+              type: 'DEFAULT',
+              executor_id: { value: `executor-${ids[0]}` },
+              framework_id: { value: run.driver.frameworkId! },
+              resources: executorResources,
+            },
+            task_group: { tasks: ids.map((id) => task(id, agentId, 'true')) },
+          },
+        },
+      ]);
+    const terminal = (id: string) =>
+      pollUntil(
+        () =>
+          statusesOf(run.scheduler, id).some((s) => isTerminalState(s.state)),
+        30_000,
+        `${id} to end`,
+      );
+
+    // An executor without disk: refused by the master's task group validation.
+    launchGroup(['nodisk-1', 'nodisk-2'], task('x', agentId, 'true').resources);
+    for (const id of ['nodisk-1', 'nodisk-2']) await terminal(id);
+
+    // A valid group: what the agent answers.
+    run.driver.reviveOffers();
+    launchGroup(['group-1', 'group-2'], [
+      ...(task('x', agentId, 'true').resources ?? []),
+      { name: 'disk', type: 'SCALAR', scalar: { value: 32 } },
+    ] as TaskInfo['resources']);
+    for (const id of ['group-1', 'group-2']) await terminal(id);
+
+    const refused = {
+      state: 'TASK_ERROR',
+      source: 'SOURCE_MASTER',
+      reason: 'REASON_TASK_GROUP_INVALID',
+      message: "Executor 'executor-nodisk-1' uses no disk",
+      acknowledgeable: false,
+    };
+    // The agent starts the executor's container, `mesos-default-executor` is not there, the
+    // container exits with status 1: each task fails, reported (and acknowledged) by the agent.
+    const failed = {
+      state: 'TASK_FAILED',
+      source: 'SOURCE_SLAVE',
+      reason: 'REASON_EXECUTOR_TERMINATED',
+      message: 'Executor terminated',
+      acknowledgeable: true,
+    };
+    expect(
+      ['nodisk-1', 'nodisk-2', 'group-1', 'group-2'].map((id) =>
+        statusesOf(run.scheduler, id).map(observed),
+      ),
+    ).toEqual([[refused], [refused], [failed], [failed]]);
+    // The executor's exit reaches the scheduler (ExitedExecutorMessage, relayed by the master).
+    await pollUntil(
+      () => run.scheduler.count('executorLost') === 1,
+      10_000,
+      'executorLost',
+    );
+    const [executorId, agent, status] = run.scheduler.events.find(
+      (e) => e.name === 'executorLost',
+    )!.args as [{ value: string }, { value: string }, number];
+    expect([executorId.value, agent.value, status]).toEqual([
+      'executor-group-1',
+      agentId,
+      256,
+    ]);
+    await tearDown(run);
+  }, 90_000);
+
+  it('framework messages: straight to the agent from the scheduler that launched there, through the master from a failed-over one; the command executor ignores them', async () => {
+    const first = await startDriver('messages');
+    const agentId = await firstAgentId(target());
+    launchOnNextOffer(first, [task('message-1', agentId, 'sleep 300')]);
+    await waitForState(first, 'message-1', 'TASK_RUNNING');
+    const frameworkId = first.driver.frameworkId!;
+    const counters = async () => {
+      const [master, agent] = await Promise.all([
+        target().masterJson<Record<string, number>>('/metrics/snapshot'),
+        target().agentJson<Record<string, number>>('/metrics/snapshot'),
+      ]);
+      return {
+        masterReceived: master['master/messages_framework_to_executor'],
+        masterForwarded: master['master/valid_framework_to_executor_messages'],
+        masterInvalid: master['master/invalid_framework_to_executor_messages'],
+        agentDelivered: agent['slave/valid_framework_messages'],
+        agentDropped: agent['slave/invalid_framework_messages'],
+      };
+    };
+    const before = await counters();
+    const delta = async () => {
+      const now = await counters();
+      return Object.fromEntries(
+        Object.entries(now).map(([k, v]) => [
+          k,
+          v - before[k as keyof typeof now],
+        ]),
+      ) as typeof now;
+    };
+
+    // The driver that launched on the agent knows its pid and sends there, as libmesos does:
+    // the master sees nothing; the agent delivers to a running executor, drops the rest.
+    first.driver.sendFrameworkMessage(
+      { value: 'message-1' },
+      { value: agentId },
+      'straight',
+    );
+    first.driver.sendFrameworkMessage(
+      { value: 'no-such-executor' },
+      { value: agentId },
+      'lost',
+    );
+    await pollUntil(
+      async () => {
+        const d = await delta();
+        return d.agentDelivered + d.agentDropped === 2;
+      },
+      10_000,
+      'the agent to count both messages',
+    );
+    expect(await delta()).toEqual({
+      masterReceived: 0,
+      masterForwarded: 0,
+      masterInvalid: 0,
+      agentDelivered: 1,
+      agentDropped: 1,
+    });
+
+    // A failed-over scheduler (same framework id) has launched nothing: it knows no agent pid
+    // and sends a MESSAGE call, which the master forwards to the agent.
+    const { framework } = (await frameworkById(target(), frameworkId))!;
+    await runs.close(first);
+    const second = await startDriver('messages-failover', {
+      framework: {
+        name: framework.name,
+        id: { value: frameworkId },
+        failover_timeout: 60,
+      },
+    });
+    second.driver.sendFrameworkMessage(
+      { value: 'message-1' },
+      { value: agentId },
+      'through the master',
+    );
+    await pollUntil(
+      async () => (await delta()).agentDelivered === 2,
+      10_000,
+      'the agent to deliver the message forwarded by the master',
+    );
+    expect(await delta()).toEqual({
+      masterReceived: 1,
+      masterForwarded: 1,
+      masterInvalid: 0,
+      agentDelivered: 2,
+      agentDropped: 1,
+    });
+
+    // The command executor ignored them: nothing came back, the task still runs.
+    expect(
+      first.scheduler.count('frameworkMessage') +
+        second.scheduler.count('frameworkMessage'),
+    ).toBe(0);
+    const [answer] = await second.driver.reconcile([
+      { task_id: { value: 'message-1' }, slave_id: { value: agentId } },
+    ]);
+    expect(answer.state).toBe('TASK_RUNNING');
+    await tearDown(second);
   }, 60_000);
 }

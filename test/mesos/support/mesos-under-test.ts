@@ -18,6 +18,8 @@ export interface MesosUnderTest {
   readonly masterAddr: string;
   masterGet(path: string): Promise<HttpAnswer>;
   masterJson<T = Record<string, unknown>>(path: string): Promise<T>;
+  /** A JSON endpoint of the (first) agent's node, e.g. `/metrics/snapshot`. */
+  agentJson<T = Record<string, unknown>>(path: string): Promise<T>;
 }
 
 /** `/master/frameworks` on either. */
@@ -55,6 +57,7 @@ export function realMesos(cluster: MesosCluster): MesosUnderTest {
     masterAddr: cluster.masterAddr,
     masterGet: (path) => cluster.masterGet(path),
     masterJson: (path) => cluster.masterJson(path),
+    agentJson: (path) => cluster.agentJson(path),
   };
 }
 
@@ -73,11 +76,14 @@ export async function simulatedMesos(
     ...options,
   });
   const [host, port] = [simulator.master.host, simulator.master.port];
-  const json = async <T>(path: string): Promise<T> => {
-    const answer = await httpGet(host, port, path);
+  const json = async <T>(
+    node: { host: string; port: number },
+    path: string,
+  ): Promise<T> => {
+    const answer = await httpGet(node.host, node.port, path);
     if (answer.status !== 200)
       throw new Error(
-        `GET ${simulator.address}${path}: ${answer.status} ${answer.body.slice(0, 200)}`,
+        `GET ${node.host}:${node.port}${path}: ${answer.status} ${answer.body.slice(0, 200)}`,
       );
     return JSON.parse(answer.body) as T;
   };
@@ -85,7 +91,12 @@ export async function simulatedMesos(
     label: 'simulator',
     masterAddr: simulator.address,
     masterGet: (path) => httpGet(host, port, path),
-    masterJson: json,
+    masterJson: (path) => json(simulator.master, path),
+    agentJson: (path) => {
+      const agent = simulator.agents[0];
+      if (!agent) throw new Error('the simulator runs no agent');
+      return json(agent.pid, path);
+    },
     simulator,
   };
 }

@@ -30,6 +30,8 @@ function master() {
   const outbox: MasterOutbox = {
     send: (to, type, message) =>
       sent.push({ to: to.toString(), type, message }),
+    sendInternal: (to, type, message) =>
+      sent.push({ to: to.toString(), type, message }),
     link: (to) => links.push(to.toString()),
     unlink: () => undefined,
     later: (ms, method, ...args) => {

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import type {
+  ExecutorInfo,
   FrameworkInfo,
   StatusUpdate,
   TaskInfo,
   TaskState,
   TaskStatus_Reason,
+  TaskStatus_Source,
 } from '../../mesos.types.js';
 import {
   isTerminalState,
@@ -25,9 +27,14 @@ import {
 } from '../../../index.js';
 import { hasCapability } from '../master/framework-registry.js';
 import type { AgentReport } from '../master/simulated-master.js';
+import { Counters } from '../common/counters.js';
 import { toProto, type ResourceBag } from '../common/resources.js';
 import { SimulatorMessage } from '../simulator.constants.js';
-import { AGENT_REGISTER, AGENT_REGISTERED } from '../simulator-internal.js';
+import {
+  AGENT_REGISTER,
+  AGENT_REGISTERED,
+  RUN_TASK_GROUP,
+} from '../simulator-internal.js';
 import type { SimulatorClock } from '../simulator.options.js';
 import { type CommandEvent, CommandTask } from './command-task.js';
 import { StatusUpdateStream } from './status-update-stream.js';
@@ -48,6 +55,8 @@ interface AgentTask {
   frameworkId: string;
   framework: FrameworkInfo;
   info: TaskInfo;
+  /** The command executor's id is its task's id; a task group's is the group's executor. */
+  executorId: string;
   command: CommandTask;
   stream: StatusUpdateStream;
   retry?: DelayHandle;
@@ -55,6 +64,9 @@ interface AgentTask {
 }
 
 const key = (frameworkId: string, taskId: string) => `${frameworkId}/${taskId}`;
+
+/** ExitedExecutorMessage.status of an executor that exited with status 1 (a wait status). */
+const EXECUTOR_EXIT_STATUS_1 = 256;
 
 /**
  * A simulated Mesos agent `slave(N)`: runs each task's command as a child process, with the
@@ -78,6 +90,11 @@ export class AgentProcess {
     executorId: string;
     data: Buffer;
   }> = [];
+  /** The real agent's counters of framework messages (`/metrics/snapshot` of its node). */
+  readonly metrics = new Counters([
+    'slave/valid_framework_messages',
+    'slave/invalid_framework_messages',
+  ] as const);
 
   constructor(
     private readonly actors: ActorRef,
@@ -181,6 +198,7 @@ export class AgentProcess {
       frameworkId,
       framework: message.framework,
       info,
+      executorId: taskId,
       state: 'TASK_STAGING',
       stream: new StatusUpdateStream(
         frameworkId,
@@ -200,6 +218,69 @@ export class AgentProcess {
     // The command executor reports TASK_STARTING before it runs the command.
     this.update(task, 'TASK_STARTING');
     task.command.start();
+  }
+
+  /**
+   * A task group (simulator-internal, from the master's LAUNCH_GROUP). Task groups run under
+   * `mesos-default-executor`, which the Mesos 1.12 build of the test clusters does not have
+   * (see ../shared/mesos): there the executor's container exits with status 1 at once, the
+   * agent reports ExitedExecutorMessage, then TASK_FAILED (SOURCE_SLAVE,
+   * REASON_EXECUTOR_TERMINATED, "Executor terminated") for each task. The simulator answers the
+   * same, so that a framework's handling of it is tested on both.
+   */
+  @Mailbox(RUN_TASK_GROUP)
+  runTaskGroup(@Payload() body: Buffer, @Ctx() ctx: LibprocessContext): void {
+    if (!this.fromMaster(ctx)) return;
+    let group: {
+      framework: FrameworkInfo;
+      executor: ExecutorInfo;
+      tasks: TaskInfo[];
+    };
+    try {
+      group = JSON.parse(body.toString()) as typeof group;
+    } catch {
+      this.logger.warn(`Dropping an unreadable task group from ${ctx.from}`);
+      return;
+    }
+    const frameworkId = group.framework.id?.value ?? '';
+    const executorId = group.executor.executor_id.value;
+    const tasks = group.tasks.map((info): AgentTask => {
+      const taskId = info.task_id!.value;
+      const task: AgentTask = {
+        frameworkId,
+        framework: group.framework,
+        info,
+        executorId,
+        state: 'TASK_STAGING',
+        stream: new StatusUpdateStream(
+          frameworkId,
+          taskId,
+          this.settings.statusUpdateRetryMs,
+        ),
+        // Never started: there is no executor to run it.
+        command: new CommandTask(info, frameworkId, () => undefined),
+      };
+      this.tasks.set(key(frameworkId, taskId), task);
+      return task;
+    });
+    this.logger.log(
+      `Executor '${executorId}' of framework ${frameworkId} exited with status 1 (no mesos-default-executor)`,
+    );
+    this.toMaster(MesosMessage.ExitedExecutor, {
+      slave_id: { value: this.settings.agentId },
+      framework_id: { value: frameworkId },
+      executor_id: { value: executorId },
+      status: EXECUTOR_EXIT_STATUS_1,
+    });
+    for (const task of tasks) {
+      this.update(
+        task,
+        'TASK_FAILED',
+        'Executor terminated',
+        'REASON_EXECUTOR_TERMINATED',
+        'SOURCE_SLAVE',
+      );
+    }
   }
 
   /** A child process event, dispatched onto this process' queue. */
@@ -307,12 +388,14 @@ export class AgentProcess {
     if (result.next) {
       this.forward(task, true);
     } else if (result.terminal) {
-      // The executor exits once its terminal update is acknowledged.
       this.tasks.delete(id);
+      // The command executor exits once its terminal update is acknowledged (a task group's
+      // executor was reported gone already).
+      if (task.executorId !== task.info.task_id!.value) return;
       this.toMaster(MesosMessage.ExitedExecutor, {
         slave_id: { value: this.settings.agentId },
         framework_id: { value: task.frameworkId },
-        executor_id: { value: task.info.task_id!.value },
+        executor_id: { value: task.executorId },
         status: 0,
       });
     }
@@ -338,11 +421,13 @@ export class AgentProcess {
     const frameworkId = message.framework_id?.value;
     const executorId = message.executor_id?.value;
     if (!this.tasks.has(key(frameworkId, executorId))) {
+      this.metrics.increment('slave/invalid_framework_messages');
       this.logger.warn(
         `Dropping framework message for executor ${executorId} of framework ${frameworkId}: executor not found`,
       );
       return;
     }
+    this.metrics.increment('slave/valid_framework_messages');
     this.frameworkMessages.push({
       frameworkId,
       executorId,
@@ -382,12 +467,13 @@ export class AgentProcess {
     state: TaskState,
     message?: string,
     reason?: TaskStatus_Reason,
+    source: TaskStatus_Source = 'SOURCE_EXECUTOR',
   ): void {
     task.state = state;
     const timestamp = this.settings.clock.now() / 1000;
     const uuid = randomBytes(16);
     const taskId = task.info.task_id!;
-    const executorId = { value: taskId.value };
+    const executorId = { value: task.executorId };
     const slaveId = { value: this.settings.agentId };
     const update = {
       framework_id: { value: task.frameworkId },
@@ -396,7 +482,7 @@ export class AgentProcess {
       status: {
         task_id: taskId,
         state,
-        source: 'SOURCE_EXECUTOR',
+        source,
         ...(message !== undefined && { message }),
         ...(reason !== undefined && { reason }),
         slave_id: slaveId,

@@ -16,6 +16,8 @@ export interface MasterLogEntry {
  */
 export interface MasterOutbox {
   send(to: Upid, type: string, message: object): void;
+  /** A simulator-internal message with a JSON body (to the simulated agents). */
+  sendInternal(to: Upid, name: string, body: object): void;
   link(to: Upid): void;
   unlink(to: Upid): void;
   later(ms: number, method: string, ...args: unknown[]): DelayHandle;

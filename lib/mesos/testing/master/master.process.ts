@@ -80,6 +80,8 @@ export class MasterProcess {
     const outbox: MasterOutbox = {
       send: (to, type, message) =>
         this.actors.sendProto(to, type, message, { from: self }),
+      sendInternal: (to, name, body) =>
+        this.actors.send(to, name, JSON.stringify(body), { from: self }),
       link: (to) => this.actors.link(to, { from: self }),
       unlink: (to) => this.actors.unlink(to, { from: self }),
       later: (ms, method, ...args) =>
@@ -562,6 +564,15 @@ export class MasterProcess {
     return this.settings.leader
       ? new RouteResponse(307, '', { Location: `//${this.settings.leader}` })
       : new RouteResponse(503, 'No leader elected');
+  }
+
+  /** What `GET /metrics/snapshot` of this node serves (answered by a non-leader too). */
+  metricsSnapshot(): Record<string, number> {
+    return {
+      ...this.master.metrics.snapshot(),
+      'master/dropped_messages': this.droppedMessages,
+      'master/elected': this.isLeading ? 1 : 0,
+    };
   }
 
   @Route('health', { methods: ['GET'] })

@@ -7,6 +7,7 @@ import {
   type MasterNodeSettings,
 } from './master-node.settings.js';
 import { MASTER_PROCESS_ID } from '../simulator.constants.js';
+import { MasterMetricsProcess } from './master-metrics.process.js';
 import { MasterProcess } from './master.process.js';
 
 /**
@@ -37,6 +38,7 @@ export class MesosMasterModule {
       providers: [
         { provide: MASTER_NODE_SETTINGS, useValue: settings },
         MasterProcess,
+        MasterMetricsProcess,
       ],
       exports: [MasterProcess],
     };

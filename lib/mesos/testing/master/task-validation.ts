@@ -1,4 +1,4 @@
-import type { TaskInfo } from '../../mesos.types.js';
+import type { ExecutorInfo, TaskInfo } from '../../mesos.types.js';
 import {
   contains,
   format,
@@ -81,5 +81,34 @@ export function validateTask(
   if (!contains(context.available, resources)) {
     return `Total resources ${format(resources)} required by task and its executor is more than available ${format(context.available)}`;
   }
+  return undefined;
+}
+
+/** master/constants.hpp: the least an executor may ask for. */
+const MIN_CPUS = 0.01;
+const MIN_MEM_MB = 32;
+
+/**
+ * The executor checks of task::group::internal::validateExecutor (after the tasks' own
+ * checks), same order and messages: a task group's executor must have a type other than
+ * UNKNOWN, at least the minimum cpus and memory, and some disk.
+ */
+export function validateTaskGroupExecutor(
+  executor: ExecutorInfo | undefined,
+): string | undefined {
+  if (!executor?.type) return "'ExecutorInfo.type' must be set";
+  if (executor.type === 'UNKNOWN') return 'Unknown executor type';
+  const id = executor.executor_id?.value ?? '';
+  const scalar = (name: string) =>
+    (executor.resources ?? []).find((r) => r.name === name)?.scalar?.value;
+  const cpus = scalar('cpus');
+  if (cpus === undefined || cpus < MIN_CPUS) {
+    return `Executor '${id}' uses less CPUs (${cpus ?? 'None'}) than the minimum required (${MIN_CPUS})`;
+  }
+  const mem = scalar('mem');
+  if (mem === undefined || mem < MIN_MEM_MB) {
+    return `Executor '${id}' uses less memory (${mem === undefined ? 'None' : `${mem}MB`}) than the minimum required (${MIN_MEM_MB}MB)`;
+  }
+  if (scalar('disk') === undefined) return `Executor '${id}' uses no disk`;
   return undefined;
 }
