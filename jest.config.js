@@ -16,7 +16,7 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testTimeout: 30000,
-  // On 2 cores Jest would run every suite in its own process (in band), where the ESM module
+  // On 2 cores Jest would run every suite inside its own main process (in band), where the ESM module
   // registries of ~80 suites add up: a loaded 44-minute run died of heap exhaustion at the end.
   // With a limit the suites run in one worker that is replaced once it holds more than this.
   workerIdleMemoryLimit: '1GB',
