@@ -1,5 +1,7 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 
+import { waitFor } from '../../support/wait-for.js';
+
 /**
  * Whether OS process `pid` has exited. A zombie counts as gone: a master restarted by a
  * test is reaped by whoever inherited it, which may take a while (or never, under an init
@@ -15,21 +17,15 @@ export function processGone(pid: number): boolean {
 }
 
 /**
- * Polls `condition` every 100 ms; rejects naming `what` after `timeoutMs`. Unlike the suite's
- * `waitFor` it takes an async condition: most observations of a real cluster are HTTP requests
- * to the master or the agent (and 100 ms spares them a flood of requests).
+ * The suite's `waitFor` at a 100 ms interval: most observations of a real cluster are HTTP
+ * requests to the master or the agent, and 100 ms spares them a flood of requests.
  */
-export async function pollUntil(
+export function pollUntil(
   condition: () => boolean | Promise<boolean>,
   timeoutMs: number,
   what: string,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return waitFor(condition, timeoutMs, what, { intervalMs: 100 });
 }
 
 /** The text of `path` from byte `from` on ('' when it is shorter). */
