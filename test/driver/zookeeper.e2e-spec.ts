@@ -1,37 +1,15 @@
-import { join } from 'node:path';
 import { afterAll, expect, it } from '@jest/globals';
 
 import { DriverStatus } from '../../lib/mesos/index.js';
 import { MesosSimulator } from '../../lib/mesos/testing/index.js';
-import {
-  lookupZooKeeper,
-  type MesosInstall,
-  ZOOKEEPER_SETUP_HINT,
-} from '../mesos/support/mesos-install.js';
+import { describeWithZooKeeper } from '../mesos/support/mesos-gate.js';
 import { ZooKeeperServer } from '../mesos/support/zookeeper-server.js';
-import { REPO_ROOT } from '../support/paths.js';
-import { describeRequiring } from '../support/require-gate.js';
 import { waitFor } from '../support/wait-for.js';
 import { startDriverApp } from './support/driver-harness.js';
 
-const install = {
-  zkSh:
-    process.env.MESOS_ZK_SH ??
-    join(REPO_ROOT, '..', 'shared', 'mesos', 'zk.sh'),
-} as MesosInstall;
-const zookeeper = lookupZooKeeper(install);
-
-describeRequiring(
+describeWithZooKeeper(
   'SchedulerDriver with zk:// against a real ZooKeeper',
-  zookeeper.ok
-    ? { ok: true }
-    : {
-        ok: false,
-        reason: zookeeper.reason,
-        installHint: ZOOKEEPER_SETUP_HINT,
-      },
-  { what: 'ZooKeeper', requiredBy: 'LIBPROCESS_MESOS_REQUIRED' },
-  () => {
+  (install) => {
     const closables: Array<
       { close(): Promise<unknown> } | { stop(): Promise<unknown> }
     > = [];

@@ -7,23 +7,10 @@ import type { LoggerService } from '@nestjs/common';
 import { MesosSimulator } from '../../lib/mesos/testing/index.js';
 import { parseCliArgs } from '../../sample/cli/cli-options.js';
 import { runSample } from '../../sample/run-sample.js';
-import {
-  lookupZooKeeper,
-  type MesosInstall,
-  ZOOKEEPER_SETUP_HINT,
-} from '../mesos/support/mesos-install.js';
+import { describeWithZooKeeper } from '../mesos/support/mesos-gate.js';
 import { ZooKeeperServer } from '../mesos/support/zookeeper-server.js';
-import { REPO_ROOT } from '../support/paths.js';
-import { describeRequiring } from '../support/require-gate.js';
 import { CapturedOutput } from './sample-test.helpers.js';
 import { waitFor } from '../support/wait-for.js';
-
-const install = {
-  zkSh:
-    process.env.MESOS_ZK_SH ??
-    join(REPO_ROOT, '..', 'shared', 'mesos', 'zk.sh'),
-} as MesosInstall;
-const zookeeper = lookupZooKeeper(install);
 
 /** The framework ids a simulated master knows (registered or completed). */
 function frameworkIds(sim: MesosSimulator, key: string): string[] {
@@ -78,17 +65,9 @@ class KeptLog implements LoggerService {
  * `--master zk://127.0.0.1:PORT/mesos`, against two simulated masters that register
  * `json.info_*` znodes in a real ZooKeeper.
  */
-describeRequiring(
+describeWithZooKeeper(
   'sample CLI with --master zk:// against a real ZooKeeper',
-  zookeeper.ok
-    ? { ok: true }
-    : {
-        ok: false,
-        reason: zookeeper.reason,
-        installHint: ZOOKEEPER_SETUP_HINT,
-      },
-  { what: 'ZooKeeper', requiredBy: 'LIBPROCESS_MESOS_REQUIRED' },
-  () => {
+  (install) => {
     const closables: Array<{ close(): Promise<unknown> } | ZooKeeperServer> =
       [];
     const dirs: string[] = [];

@@ -5,6 +5,7 @@ import {
   lookupMesos,
   lookupZooKeeper,
   MESOS_SETUP_HINT,
+  mesosInstall,
   type MesosInstall,
   ZOOKEEPER_SETUP_HINT,
 } from './mesos-install.js';
@@ -52,5 +53,26 @@ export function describeWithMesos(
       afterAll(stopAllTracked, 120_000);
       if (mesos.ok) body(mesos.value);
     },
+  );
+}
+
+/**
+ * Registers `body` when zk.sh can start a real ZooKeeper server (no Mesos binaries needed: the
+ * masters are simulated); otherwise a reported skip, or a failure under
+ * `LIBPROCESS_MESOS_REQUIRED=1`, as {@link describeWithMesos}.
+ */
+export function describeWithZooKeeper(
+  title: string,
+  body: (install: MesosInstall) => void,
+): void {
+  const install = mesosInstall();
+  const zk = lookupZooKeeper(install);
+  describeRequiring(
+    title,
+    zk.ok
+      ? { ok: true }
+      : { ok: false, reason: zk.reason, installHint: ZOOKEEPER_SETUP_HINT },
+    { what: 'ZooKeeper', requiredBy: 'LIBPROCESS_MESOS_REQUIRED' },
+    () => body(install),
   );
 }

@@ -46,26 +46,34 @@ function executable(path: string): boolean {
   }
 }
 
-/** Finds the Mesos installation of ../shared/mesos/setup.sh and checks that it can run. */
-export function lookupMesos(): Lookup<MesosInstall> {
+/**
+ * Where ../shared/mesos/setup.sh puts Mesos and where its scripts are: explicit environment
+ * variables, then setup.sh's env file, then the defaults. Nothing is checked here.
+ */
+export function mesosInstall(): MesosInstall {
   const home =
     process.env.MESOS_HOME ?? join(homedir(), '.cache', 'mesos-1.12.0');
   const file = envFile(home);
   const shared = join(REPO_ROOT, '..', 'shared', 'mesos');
   const pick = (key: string, fallback: string) =>
     process.env[key] || file[key] || fallback;
-  const install: MesosInstall = {
+  return {
     home,
     masterBin: join(home, 'sbin', 'mesos-master'),
     agentBin: join(home, 'sbin', 'mesos-agent'),
     clusterSh: pick('MESOS_CLUSTER_SH', join(shared, 'cluster.sh')),
     zkSh: pick('MESOS_ZK_SH', join(shared, 'zk.sh')),
   };
+}
+
+/** Finds the Mesos installation of ../shared/mesos/setup.sh and checks that it can run. */
+export function lookupMesos(): Lookup<MesosInstall> {
+  const install = mesosInstall();
   for (const binary of [install.masterBin, install.agentBin]) {
     if (!executable(binary)) {
       return {
         ok: false,
-        reason: `no Mesos binary ${binary} (MESOS_HOME=${home})`,
+        reason: `no Mesos binary ${binary} (MESOS_HOME=${install.home})`,
       };
     }
   }
