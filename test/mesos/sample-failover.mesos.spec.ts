@@ -5,7 +5,7 @@ import type { MesosCluster } from './support/mesos-cluster.js';
 import { describeWithMesos } from './support/mesos-gate.js';
 import {
   allTasks,
-  frameworkNamed,
+  frameworkOrNone,
   type MasterFramework,
   taskStates,
   waitForCompletedFramework,
@@ -26,13 +26,9 @@ const FAST_PINGS = [
 const TASK_SECONDS = 15;
 const TASKS = 2;
 
-/** Starts the sample with `TASKS` tasks that sleep, and waits until they all run. */
-async function startLongRun(
-  cluster: MesosCluster,
-  sample: SampleStarter,
-  name: string,
-): Promise<{ child: SpawnedProcess; framework: MasterFramework }> {
-  const child = sample(name, [
+/** The sample's arguments for a run whose tasks outlive a scheduler restart. */
+function longRunArgs(cluster: MesosCluster, name: string): string[] {
+  return [
     '--master',
     cluster.masterAddr,
     '--name',
@@ -43,7 +39,16 @@ async function startLongRun(
     `sleep ${TASK_SECONDS}`,
     '--failover-timeout',
     '120',
-  ]);
+  ];
+}
+
+/** Starts the sample with `TASKS` tasks that sleep, and waits until they all run. */
+async function startLongRun(
+  cluster: MesosCluster,
+  sample: SampleStarter,
+  name: string,
+): Promise<{ child: SpawnedProcess; framework: MasterFramework }> {
+  const child = sample(name, longRunArgs(cluster, name));
   let framework: MasterFramework | undefined;
   await pollUntil(
     async () => {
@@ -52,7 +57,7 @@ async function startLongRun(
           `${name} exited early: ${child.stdout.seen.slice(-5).join('\n')} ${child.stderr}`,
         );
       }
-      framework = await frameworksOrNone(cluster, name);
+      framework = await frameworkOrNone(cluster, name);
       return (
         framework !== undefined &&
         framework.tasks.filter((t) => t.state === 'TASK_RUNNING').length ===
@@ -63,17 +68,6 @@ async function startLongRun(
     `${TASKS} tasks of ${name} to be RUNNING`,
   );
   return { child, framework: framework! };
-}
-
-async function frameworksOrNone(
-  cluster: MesosCluster,
-  name: string,
-): Promise<MasterFramework | undefined> {
-  try {
-    return (await frameworkNamed(cluster, name)).framework;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The task ids the master has ever seen for a framework, with how often (duplicates = relaunches). */
@@ -106,22 +100,13 @@ describeWithMesos('failover of the sample', (install) => {
           // The master keeps the framework (failover timeout) with its tasks running.
           await pollUntil(
             async () =>
-              (await frameworksOrNone(cluster, name))?.connected === false,
+              (await frameworkOrNone(cluster, name))?.connected === false,
             15_000,
             `${name} to be disconnected`,
           );
 
           const second = sample(`${name} (restarted)`, [
-            '--master',
-            cluster.masterAddr,
-            '--name',
-            name,
-            '--tasks',
-            String(TASKS),
-            '--cmd',
-            `sleep ${TASK_SECONDS}`,
-            '--failover-timeout',
-            '120',
+            ...longRunArgs(cluster, name),
             '--framework-id',
             frameworkId,
           ]);

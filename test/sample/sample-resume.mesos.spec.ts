@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect, it } from '@jest/globals';
 import {
   allTasks,
-  frameworkNamed,
+  frameworkOrNone,
   type MasterFramework,
   waitForCompletedFramework,
 } from '../mesos/support/master-state.js';
@@ -20,17 +20,6 @@ import { ensureSampleBuilt, startSample } from '../mesos/support/sample-cli.js';
  */
 const COMMAND =
   'case "${MESOS_TASK_ID:-$MESOS_EXECUTOR_ID}" in task-1.*) exit 0;; *) sleep 15;; esac';
-
-async function frameworkOrNone(
-  cluster: MesosCluster,
-  name: string,
-): Promise<MasterFramework | undefined> {
-  try {
-    return (await frameworkNamed(cluster, name)).framework;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Issue 14's restart case on a real master: a task that FINISHED and was acknowledged before

@@ -71,6 +71,21 @@ export async function frameworkNamed(
   return found[0];
 }
 
+/**
+ * The one framework named `name`, or undefined while the master cannot say (none or several
+ * yet, or the master is not answering): for polls that wait for it to appear or change.
+ */
+export async function frameworkOrNone(
+  cluster: MesosCluster,
+  name: string,
+): Promise<MasterFramework | undefined> {
+  try {
+    return (await frameworkNamed(cluster, name)).framework;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every task of a framework the master knows, with its latest state. */
 export function allTasks(framework: MasterFramework): MasterTask[] {
   return [
