@@ -69,6 +69,19 @@ export function dialectMessage(
   return { bytes: framed, from, to, name, body };
 }
 
+/** The answer a node writes for every accepted message, as a raw client reads it. */
+export const ACCEPTED = 'HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n';
+
+/** A message as C++ libprocess writes it, for raw-socket tests (any target is accepted). */
+export const libprocessMessage = (name: string, body = ''): Buffer =>
+  dialectMessage(
+    'libprocess',
+    's@127.0.0.1:1',
+    'echo@127.0.0.1:2',
+    name,
+    Buffer.from(body),
+  ).bytes;
+
 /** Deterministic PRNG (mulberry32) so that a failing fuzz case can be replayed by its seed. */
 export function prng(seed: number): () => number {
   let state = seed >>> 0;

@@ -14,7 +14,7 @@ import {
 } from '../../lib/wire/index.js';
 import { PeerConnection } from '../../lib/wire/peer-connection.js';
 import { MAX_CACHED_MESSAGE_HEADS } from '../../lib/wire/wire.constants.js';
-import { dialectMessage } from './wire-fixtures.js';
+import { ACCEPTED, dialectMessage } from './wire-fixtures.js';
 import {
   occurrences,
   rawClient,
@@ -26,7 +26,6 @@ import { waitFor } from '../support/wait-for.js';
 
 const { node, onCleanup } = wireTestScope();
 
-const ACCEPTED = 'HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n';
 const NOT_FOUND = 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n';
 
 const message = (to: string, name: string, body = '') =>

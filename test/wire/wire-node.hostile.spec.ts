@@ -1,7 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 
 import type { WireError } from '../../lib/wire/index.js';
-import { dialectMessage } from './wire-fixtures.js';
+import { ACCEPTED, libprocessMessage } from './wire-fixtures.js';
 import {
   rawClient,
   retainedBytes,
@@ -17,21 +17,11 @@ const { node } = wireTestScope();
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-const ACCEPTED = 'HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n';
-
-const message = (name: string, body = '') =>
-  dialectMessage(
-    'libprocess',
-    's@127.0.0.1:1',
-    'echo@127.0.0.1:2',
-    name,
-    Buffer.from(body),
-  ).bytes;
 
 /** A new client's message gets its 202: the node still serves. */
 async function servesFreshClient(port: number): Promise<void> {
   const client = await rawClient(port);
-  client.socket.write(message('fresh'));
+  client.socket.write(libprocessMessage('fresh'));
   await waitFor(() => client.text() === ACCEPTED, 5000, 'a fresh 202');
   client.socket.destroy();
 }
@@ -252,7 +242,7 @@ describe('WireNode under hostile input: timeouts, connections, framing, logs', (
     const port = server.address.port;
     const idle = await rawClient(port);
     const between = await rawClient(port);
-    between.socket.write(message('first'));
+    between.socket.write(libprocessMessage('first'));
     await waitFor(() => between.text() === ACCEPTED);
     const slow = await rawClient(port);
     slow.socket.write('POST /echo/m HTTP/1.1\r\nLibprocess-From: s@1');
@@ -262,8 +252,8 @@ describe('WireNode under hostile input: timeouts, connections, framing, logs', (
     );
     expect(codes(errors)).toEqual(['EHEADERTIMEOUT']);
     // Open since before the slow one: the same scan saw them, and left them open.
-    idle.socket.write(message('idle'));
-    between.socket.write(message('between'));
+    idle.socket.write(libprocessMessage('idle'));
+    between.socket.write(libprocessMessage('between'));
     await waitFor(() => idle.text() === ACCEPTED);
     await waitFor(() => between.text() === ACCEPTED + ACCEPTED);
     idle.socket.destroy();
@@ -313,7 +303,7 @@ describe('WireNode under hostile input: timeouts, connections, framing, logs', (
     expect(retainedBytes() - before).toBeLessThan(MiB);
     expect(received).toEqual([]);
     // The idle connection, open all along, was seen by the same scans and left open.
-    idle.socket.write(message('idle'));
+    idle.socket.write(libprocessMessage('idle'));
     await waitFor(() => idle.text() === ACCEPTED);
     await servesFreshClient(port);
     idle.socket.destroy();

@@ -6,7 +6,7 @@ import {
   Upid,
   type WireError,
 } from '../../lib/wire/index.js';
-import { dialectMessage } from './wire-fixtures.js';
+import { libprocessMessage } from './wire-fixtures.js';
 import {
   occurrences,
   rawClient,
@@ -16,15 +16,6 @@ import {
 import { waitFor } from '../support/wait-for.js';
 
 const { node, onCleanup } = wireTestScope();
-
-const message = (name: string, body = '') =>
-  dialectMessage(
-    'libprocess',
-    's@127.0.0.1:1',
-    'echo@127.0.0.1:2',
-    name,
-    Buffer.from(body),
-  ).bytes;
 
 describe('WireNode limits and backpressure', () => {
   it('queues up to maxQueuedBytesPerPeer for a peer that does not read, then fails sends', async () => {
@@ -80,7 +71,7 @@ describe('WireNode limits and backpressure', () => {
     expect(bad.text()).toBe(
       'HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
     );
-    good.socket.write(message('count', 'x'));
+    good.socket.write(libprocessMessage('count', 'x'));
     await waitFor(() => received.length === 1);
     await waitFor(() => occurrences(good.text(), '202 Accepted') === 1);
     expect(good.socket.destroyed).toBe(false);
@@ -102,9 +93,9 @@ describe('WireNode limits and backpressure', () => {
     const bad = await rawClient(server.address.port);
     bad.socket.write(
       Buffer.concat([
-        message('first'),
+        libprocessMessage('first'),
         Buffer.from('GARBAGE\r\n\r\n'),
-        message('never'),
+        libprocessMessage('never'),
       ]),
     );
     await bad.closed;
@@ -120,7 +111,7 @@ describe('WireNode limits and backpressure', () => {
     const client = await rawClient(server.address.port);
     client.socket.write(
       'POST /echo/m HTTP/1.0\r\nContent-Length: 0\r\nLibprocess-From: not-a-pid\r\n\r\n' +
-        message('ok'),
+        libprocessMessage('ok'),
     );
     await waitFor(() => occurrences(client.text(), 'HTTP/1.1 ') === 2);
     expect(client.text()).toBe(
@@ -136,7 +127,9 @@ describe('WireNode limits and backpressure', () => {
     const { node: server, received } = await node();
     const client = await rawClient(server.address.port);
     const burst = Buffer.concat(
-      Array.from({ length: 2000 }, (_, i) => message('count', `${i}`)),
+      Array.from({ length: 2000 }, (_, i) =>
+        libprocessMessage('count', `${i}`),
+      ),
     );
     client.socket.end(burst);
     await waitFor(() => received.length === 2000);
@@ -148,13 +141,13 @@ describe('WireNode limits and backpressure', () => {
     for (let i = 0; i < 20; i++) {
       const client = await rawClient(server.address.port);
       const burst = Buffer.concat(
-        Array.from({ length: 200 }, () => message('count', 'x')),
+        Array.from({ length: 200 }, () => libprocessMessage('count', 'x')),
       );
       client.socket.write(burst.subarray(0, burst.length - 7));
       client.socket.resetAndDestroy();
     }
     const last = await rawClient(server.address.port);
-    last.socket.write(message('final'));
+    last.socket.write(libprocessMessage('final'));
     await waitFor(() => received.some((m) => m.name === 'final'));
     // Only complete messages count: the truncated last one of each burst never arrives.
     expect(
@@ -194,7 +187,10 @@ describe('WireNode limits and backpressure', () => {
     });
     const client = await rawClient(server.address.port);
     client.socket.write(
-      Buffer.concat([message('m'), Buffer.from('GET / HTTP/1.1\r\n\r\n')]),
+      Buffer.concat([
+        libprocessMessage('m'),
+        Buffer.from('GET / HTTP/1.1\r\n\r\n'),
+      ]),
     );
     await waitFor(
       () => occurrences(client.text(), '500 Internal Server Error') === 2,

@@ -7,7 +7,7 @@ import {
   HttpRequestDecoder,
   Upid,
 } from '../../lib/wire/index.js';
-import { dialectMessage } from './wire-fixtures.js';
+import { ACCEPTED, libprocessMessage } from './wire-fixtures.js';
 import {
   occurrences,
   rawClient,
@@ -17,17 +17,6 @@ import {
 import { waitFor } from '../support/wait-for.js';
 
 const { onCleanup } = wireTestScope();
-
-const ACCEPTED = 'HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n';
-
-const message = (name: string, body = '') =>
-  dialectMessage(
-    'libprocess',
-    's@127.0.0.1:1',
-    'echo@127.0.0.1:2',
-    name,
-    Buffer.from(body),
-  ).bytes;
 
 /**
  * A libprocess peer that answers each message with a 202 `answerAfterMs` after reading it
@@ -102,14 +91,14 @@ describe('WireNode shutdown', () => {
     const client = await rawClient(started.node.address.port);
     client.socket.write(
       Buffer.concat([
-        ...Array.from({ length: 500 }, () => message('before')),
-        message('close'),
-        ...Array.from({ length: 500 }, () => message('after')),
+        ...Array.from({ length: 500 }, () => libprocessMessage('before')),
+        libprocessMessage('close'),
+        ...Array.from({ length: 500 }, () => libprocessMessage('after')),
       ]),
     );
     await waitFor(() => closing !== undefined);
     // Written after close() began: never read.
-    client.socket.write(message('late'));
+    client.socket.write(libprocessMessage('late'));
     await closing;
     await client.closed;
     expect(names).not.toContain('late');
