@@ -8,6 +8,16 @@ import { EMPTY_BODY } from './wire.utils.js';
 
 /** The answer to a delivered message, as C++ libprocess writes it (Date omitted). */
 export const ACCEPTED = Buffer.from(RESPONSE_202, 'latin1');
+/** The most {@link ACCEPTED} answers {@link ACCEPTED_RUN} holds. */
+export const ACCEPTED_RUN_MAX = 512;
+/**
+ * {@link ACCEPTED} {@link ACCEPTED_RUN_MAX} times in a row: a stream of messages is answered
+ * with slices of it (no bytes per response), and its answers are counted against it.
+ */
+export const ACCEPTED_RUN = Buffer.from(
+  RESPONSE_202.repeat(ACCEPTED_RUN_MAX),
+  'latin1',
+);
 /** The answer to a message for no such process, and to a request no route serves. */
 export const NOT_FOUND = Buffer.from(RESPONSE_404, 'latin1');
 /** {@link NOT_FOUND} on a connection that closes after it. */

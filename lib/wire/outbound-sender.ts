@@ -41,6 +41,11 @@ export class OutboundSender {
   private dial: OutboundDial = dialPlain;
   /** The node is closing: sends are refused and links fire nothing any more. */
   private closing = false;
+  /**
+   * The name validated last: a burst of one message is validated once, not per message.
+   * Starts as a valid name, so that nothing (not even `''`) passes unchecked.
+   */
+  private lastValidName = 'message';
 
   constructor(
     private readonly settings: OutboundSettings,
@@ -83,15 +88,19 @@ export class OutboundSender {
         this.drop(to, name, 'the node is closed', 'ECLOSED');
         return;
       }
-      if (!isValidMessageName(name)) {
-        this.events.reportError(
-          new WireError(
-            `Dropped message to ${to}: invalid name ${JSON.stringify(name)} (printable ASCII without spaces)`,
-            'EINVAL',
-            to.address,
-          ),
-        );
-        return;
+      if (name !== this.lastValidName) {
+        if (isValidMessageName(name)) {
+          this.lastValidName = name;
+        } else {
+          this.events.reportError(
+            new WireError(
+              `Dropped message to ${to}: invalid name ${JSON.stringify(name)} (printable ASCII without spaces)`,
+              'EINVAL',
+              to.address,
+            ),
+          );
+          return;
+        }
       }
       const bytes =
         body === undefined

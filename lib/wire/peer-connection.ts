@@ -199,8 +199,16 @@ export class PeerConnection {
       if (slab !== null && this.tickBytes > slab.length) {
         this.slabSize = Math.min(this.slabSize * 2, MAX_OUTBOUND_SLAB_BYTES);
       }
-      slab = this.slab = Buffer.allocUnsafe(Math.max(this.slabSize, size));
-      this.slabStart = this.slabEnd = 0;
+      // The kernel took the whole slab (flushSlab rewound it): it is filled again, unless it
+      // is now too small.
+      if (
+        slab === null ||
+        slab.length - this.slabEnd < size ||
+        slab.length < this.slabSize
+      ) {
+        slab = this.slab = Buffer.allocUnsafe(Math.max(this.slabSize, size));
+        this.slabStart = this.slabEnd = 0;
+      }
     }
     slab.set(head, this.slabEnd);
     let offset = this.slabEnd + head.length;
@@ -253,7 +261,16 @@ export class PeerConnection {
       this.slabSize = Math.max(this.slabSize / 2, MIN_OUTBOUND_SLAB_BYTES);
     }
     this.tickBytes = 0;
-    if (!this.closed) this.flushSlab();
+    if (this.closed) return;
+    this.flushSlab();
+    // A rewound slab of a burst that has passed: the next one is allocated at the smaller size.
+    if (
+      this.slab !== null &&
+      this.slabEnd === 0 &&
+      this.slab.length > this.slabSize * 2
+    ) {
+      this.slab = null;
+    }
   }
 
   /** Graceful close: flush, send FIN, keep reading until the peer closes too. */
@@ -271,9 +288,17 @@ export class PeerConnection {
 
   private flushSlab(): void {
     if (this.slabEnd > this.slabStart) {
-      // The written range is never touched again, so Node may keep referencing it.
       this.write(this.slab!.subarray(this.slabStart, this.slabEnd));
-      this.slabStart = this.slabEnd;
+      // Nothing left in Node's write queue: the kernel copied every byte written so far
+      // synchronously, so no pending write references the slab any more and it is rewound.
+      // A steady stream thus reuses one slab instead of allocating (and faulting in fresh
+      // pages for) 64 KiB after 64 KiB. Otherwise the written range is never touched again,
+      // because Node still references it.
+      if (this.socket !== null && this.socket.writableLength === 0) {
+        this.slabStart = this.slabEnd = 0;
+      } else {
+        this.slabStart = this.slabEnd;
+      }
     }
   }
 

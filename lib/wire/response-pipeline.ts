@@ -1,14 +1,11 @@
 import type { Socket } from 'node:net';
 
-import { ACCEPTED } from './http-response-encoder.js';
-import { RESPONSE_202 } from './wire.constants.js';
+import {
+  ACCEPTED,
+  ACCEPTED_RUN,
+  ACCEPTED_RUN_MAX,
+} from './http-response-encoder.js';
 
-// 202s in a row, sliced per flush: a stream of messages costs no per-message response bytes.
-const ACCEPTED_RUN_MAX = 512;
-const ACCEPTED_RUN = Buffer.from(
-  RESPONSE_202.repeat(ACCEPTED_RUN_MAX),
-  'latin1',
-);
 // Pending message responses are written at once from this size on, instead of at the end of
 // the event-loop iteration.
 const MAX_DEFERRED_RESPONSE_BYTES = 16 * 1024;

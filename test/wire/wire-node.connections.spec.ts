@@ -283,6 +283,49 @@ describe('PeerConnection head cache', () => {
   });
 });
 
+describe('PeerConnection slabs', () => {
+  it('refills a slab the kernel took whole, never one a pending write still holds', async () => {
+    const silent = await startSilentServer();
+    onCleanup(() => silent.close());
+    const connection = new PeerConnection(
+      `127.0.0.1:${silent.port}`,
+      '127.0.0.1',
+      silent.port,
+      DEFAULT_WIRE_LIMITS.maxQueuedBytesPerPeer,
+      DEFAULT_CONNECT_TIMEOUT,
+      { onPeerConnect: () => undefined, onPeerClose: () => undefined },
+    );
+    onCleanup(() => connection.destroy());
+    await waitFor(() => connection.connected && silent.sockets.length === 1);
+    const peer = silent.sockets[0];
+    const received: Buffer[] = [];
+    peer.on('data', (chunk: Buffer) => received.push(chunk));
+    const from = Upid.parse('sender@127.0.0.1:1');
+    const to = new Upid('echo', '127.0.0.1', silent.port);
+    const expected: Buffer[] = [];
+    // Each round is a burst of several slabs with distinct bodies, flushed on its own tick.
+    const round = async (r: number) => {
+      for (let i = 0; i < 700; i++) {
+        const body = Buffer.from(`${r}:${i}:${'z'.repeat(i % 150)}`);
+        expect(connection.send(from, to, 'count', body)).toBe(true);
+        expected.push(encodeMessage(from, to, 'count', body));
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    // The peer does not read: the kernel buffers fill, Node queues the slabs (they must stay
+    // intact while queued); then it reads, and the kernel takes each flush whole.
+    let r = 0;
+    while (connection.queuedBytes < 1024 * 1024) await round(r++);
+    peer.resume();
+    for (let more = r + 30; r < more;) await round(r++);
+    const total = expected.reduce((sum, b) => sum + b.length, 0);
+    await waitFor(
+      () => received.reduce((sum, b) => sum + b.length, 0) >= total,
+    );
+    expect(Buffer.concat(received).equals(Buffer.concat(expected))).toBe(true);
+  });
+});
+
 describe('WireNode sends', () => {
   it('delivers identical messages whatever the send order of senders and names', async () => {
     const a = await node();
