@@ -9,7 +9,7 @@ import {
 import { runSample } from './support/sample-cli.js';
 
 /**
- * The sample CLI (`node dist/sample/main.js`, what `npm start` runs) against a real Mesos 1.12
+ * The sample CLI (`node dist/sample/main.bundle.js`, what `npm start` runs) against a real Mesos 1.12
  * master and agent. The tests share one cluster: each run registers a framework of its own
  * (unique `--name`) and they run one after the other.
  */

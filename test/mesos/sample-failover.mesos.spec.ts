@@ -9,8 +9,11 @@ import {
   type MasterFramework,
   taskStates,
   waitForCompletedFramework,
+  waitForFailover,
+  failoverPattern,
 } from './support/master-state.js';
 import { pollUntil } from './support/process-watch.js';
+import { TaskRelease } from './support/task-release.js';
 
 /**
  * A master that notices a lost agent (and tells an agent that lost it) within 3 s instead of
@@ -22,11 +25,12 @@ const FAST_PINGS = [
   '--max_agent_ping_timeouts=3',
 ];
 
-/** How long each task runs: long enough to outlive a scheduler or master restart. */
-const TASK_SECONDS = 15;
 const TASKS = 2;
 
-/** The sample's arguments for a run whose tasks outlive a scheduler restart. */
+/**
+ * The sample's arguments for a run whose tasks outlive a scheduler or master restart: they run
+ * until the test releases them, once the restart is over.
+ */
 function longRunArgs(cluster: MesosCluster, name: string): string[] {
   return [
     '--master',
@@ -36,7 +40,7 @@ function longRunArgs(cluster: MesosCluster, name: string): string[] {
     '--tasks',
     String(TASKS),
     '--cmd',
-    `sleep ${TASK_SECONDS}`,
+    new TaskRelease(cluster.workDir).command(),
     '--failover-timeout',
     '120',
   ];
@@ -110,6 +114,9 @@ describeWithMesos('failover of the sample', (install) => {
             '--framework-id',
             frameworkId,
           ]);
+          // The tasks end once the restarted sample has taken the framework over.
+          await waitForFailover(cluster, frameworkId);
+          new TaskRelease(cluster.workDir).release();
           const status = await second.waitForExit(60_000);
           const output = second.stdout.seen.join('\n');
 
@@ -129,9 +136,7 @@ describeWithMesos('failover of the sample', (install) => {
             launched.map(() => 'TASK_FINISHED'),
           );
           const log = cluster.masterLog();
-          expect(log).toMatch(
-            new RegExp(`Framework ${frameworkId} .* failed over`),
-          );
+          expect(log).toMatch(failoverPattern(frameworkId));
           expect(log).toMatch(
             new RegExp(
               `Performing (implicit|explicit) task state reconciliation .*${frameworkId}`,
@@ -166,6 +171,21 @@ describeWithMesos('failover of the sample', (install) => {
             await cluster.killMaster('SIGKILL');
             await cluster.restartMaster();
             await cluster.waitForAgentActive(30_000);
+            // The tasks end once the restarted master knows them again (the agent re-registered)
+            // and the sample has re-subscribed.
+            await pollUntil(
+              async () => {
+                const now = await frameworkOrNone(cluster, name);
+                return (
+                  now?.connected === true &&
+                  now.tasks.filter((t) => t.state === 'TASK_RUNNING').length ===
+                    TASKS
+                );
+              },
+              30_000,
+              `${name} to re-subscribe with its ${TASKS} tasks running`,
+            );
+            new TaskRelease(cluster.workDir).release();
 
             const status = await child.waitForExit(60_000);
             const output = child.stdout.seen.join('\n');

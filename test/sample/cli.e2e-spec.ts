@@ -1,13 +1,12 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { startSimulator } from '../../sample/run-sample.js';
+import { SAMPLE_MAIN } from '../mesos/support/sample-cli.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { SpawnedProcess } from '../support/spawned-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 const ROOT = REPO_ROOT;
-const MAIN = 'dist/sample/main.js';
 
 interface CliRun {
   code: number | null;
@@ -55,7 +54,7 @@ function groupAlive(pgid: number): boolean {
 }
 
 /** The real CLI (what `npm start` runs after its build) as a child process. */
-describe('sample CLI (node dist/sample/main.js)', () => {
+describe('sample CLI (node dist/sample/main.bundle.js)', () => {
   beforeAll(async () => {
     // Build exactly as `npm start` does, so the test runs the shipped entry point.
     const build = await run('npm', ['run', 'build', '--silent'], 240_000);
@@ -66,7 +65,7 @@ describe('sample CLI (node dist/sample/main.js)', () => {
 
   it('runs tasks against the embedded simulator and exits 0 with a summary', async () => {
     const result = await run('node', [
-      MAIN,
+      SAMPLE_MAIN,
       '--tasks',
       '2',
       '--cmd',
@@ -89,7 +88,7 @@ describe('sample CLI (node dist/sample/main.js)', () => {
     const sim = await startSimulator({}, false);
     try {
       const result = await run('node', [
-        MAIN,
+        SAMPLE_MAIN,
         '--master',
         `localhost:${sim.master.port}`,
         '--tasks',
@@ -106,7 +105,13 @@ describe('sample CLI (node dist/sample/main.js)', () => {
   }, 60_000);
 
   it('exits 1 when a task fails', async () => {
-    const result = await run('node', [MAIN, '--tasks', '1', '--cmd', 'exit 7']);
+    const result = await run('node', [
+      SAMPLE_MAIN,
+      '--tasks',
+      '1',
+      '--cmd',
+      'exit 7',
+    ]);
 
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/task-1 +TASK_FAILED/);
@@ -117,7 +122,7 @@ describe('sample CLI (node dist/sample/main.js)', () => {
   it('tears the framework down on SIGINT, killing its tasks, and exits 130', async () => {
     const command = 'sleep 29.517';
     const cli = SpawnedProcess.start('sample CLI', process.execPath, [
-      join(ROOT, MAIN),
+      SAMPLE_MAIN,
       '--tasks',
       '1',
       '--cmd',
@@ -149,12 +154,12 @@ describe('sample CLI (node dist/sample/main.js)', () => {
   }, 180_000);
 
   it('prints usage for --help and rejects a bad flag with exit code 2', async () => {
-    const help = await run('node', [MAIN, '--help']);
+    const help = await run('node', [SAMPLE_MAIN, '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--master <address|local>');
     expect(help.stdout).toContain('--secret-file <path>');
 
-    const bad = await run('node', [MAIN, '--tasks', 'zero']);
+    const bad = await run('node', [SAMPLE_MAIN, '--tasks', 'zero']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
       '--tasks must be a positive integer, got "zero"',

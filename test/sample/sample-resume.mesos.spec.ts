@@ -7,19 +7,22 @@ import {
   frameworkOrNone,
   type MasterFramework,
   waitForCompletedFramework,
+  waitForFailover,
 } from '../mesos/support/master-state.js';
 import { MesosCluster } from '../mesos/support/mesos-cluster.js';
 import { describeWithMesos } from '../mesos/support/mesos-gate.js';
 import { pollUntil } from '../mesos/support/process-watch.js';
 import { ensureSampleBuilt, startSample } from '../mesos/support/sample-cli.js';
+import { TaskRelease } from '../mesos/support/task-release.js';
 
 /**
- * task-1 exits at once, task-2 runs on through the scheduler restart. Real Mesos' command
- * executor has the task id as its executor id (MESOS_EXECUTOR_ID; there is no MESOS_TASK_ID);
- * the simulator sets MESOS_TASK_ID.
+ * task-1 exits at once, task-2 runs on through the scheduler restart, until `release`. Real
+ * Mesos' command executor has the task id as its executor id (MESOS_EXECUTOR_ID; there is no
+ * MESOS_TASK_ID); the simulator sets MESOS_TASK_ID.
  */
-const COMMAND =
-  'case "${MESOS_TASK_ID:-$MESOS_EXECUTOR_ID}" in task-1.*) exit 0;; *) sleep 15;; esac';
+function command(release: TaskRelease): string {
+  return `case "\${MESOS_TASK_ID:-$MESOS_EXECUTOR_ID}" in task-1.*) exit 0;; *) ${release.command()};; esac`;
+}
 
 /**
  * Issue 14's restart case on a real master: a task that FINISHED and was acknowledged before
@@ -34,6 +37,7 @@ describeWithMesos('sample restarted with --framework-id', (install) => {
     ]);
     const stateDir = mkdtempSync(join(tmpdir(), 'sample-resume-state-'));
     const name = 'sample-suite-resume-finished';
+    const task2 = new TaskRelease(cluster.workDir);
     const args = [
       '--master',
       cluster.masterAddr,
@@ -42,7 +46,7 @@ describeWithMesos('sample restarted with --framework-id', (install) => {
       '--tasks',
       '2',
       '--cmd',
-      COMMAND,
+      command(task2),
       '--failover-timeout',
       '120',
       '--state-dir',
@@ -89,6 +93,10 @@ describeWithMesos('sample restarted with --framework-id', (install) => {
         '--framework-id',
         frameworkId,
       ]);
+      // task-2 ends once the restarted sample has failed the framework over to itself (it then
+      // reconciles task-2, which it knows from its record).
+      await waitForFailover(cluster, frameworkId);
+      task2.release();
       const status = await second.child.waitForExit(60_000);
       const output = second.child.stdout.seen;
 

@@ -1,6 +1,7 @@
 import { expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  DriverStatus,
   isTerminalState,
   type Offer,
   type TaskInfo,
@@ -129,6 +130,48 @@ export function registerDriverScenarios(target: () => MesosUnderTest): void {
       'TASK_FINISHED',
     ]);
     await tearDown(run);
+  }, 60_000);
+
+  it('stop() and app.close() at once after the last acknowledgement: the master processes the ACKNOWLEDGE and the TEARDOWN (fault A, driver side)', async () => {
+    const run = await startDriver('stop-close', {
+      implicitAcknowledgements: false,
+    });
+    const agentId = await firstAgentId(target());
+    const acknowledgements = async () => {
+      const metrics =
+        await target().masterJson<Record<string, number>>('/metrics/snapshot');
+      return {
+        valid: metrics['master/valid_status_update_acknowledgements'],
+        invalid: metrics['master/invalid_status_update_acknowledgements'],
+      };
+    };
+    const before = await acknowledgements();
+    launchOnNextOffer(run, [task('close-1', agentId, 'true')]);
+    for (const state of ['TASK_STARTING', 'TASK_RUNNING']) {
+      run.driver.acknowledgeStatusUpdate(
+        await waitForState(run, 'close-1', state),
+      );
+    }
+    const finished = await waitForState(run, 'close-1', 'TASK_FINISHED');
+    const id = run.driver.frameworkId!;
+
+    // The application ends right after its last calls, as a CLI does: a master that saw the
+    // connection close first would refuse both ("Framework disconnected") and keep the
+    // framework, inactive, until its failover timeout.
+    run.driver.acknowledgeStatusUpdate(finished);
+    expect(run.driver.stop()).toBe(DriverStatus.STOPPED);
+    await runs.close(run);
+
+    await pollUntil(
+      async () => (await frameworkById(target(), id))?.completed === true,
+      10_000,
+      `framework ${id} to be completed on ${target().label}`,
+    );
+    const after = await acknowledgements();
+    expect({
+      valid: after.valid - before.valid,
+      invalid: after.invalid - before.invalid,
+    }).toEqual({ valid: 3, invalid: 0 });
   }, 60_000);
 
   it('a failing command: TASK_FAILED from the executor with the exit status', async () => {

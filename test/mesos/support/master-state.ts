@@ -150,3 +150,21 @@ export function refusedCalls(
         (frameworkId === undefined || line.includes(frameworkId)),
     );
 }
+
+/** The master's log line saying that a new scheduler instance took framework `frameworkId` over. */
+export function failoverPattern(frameworkId: string): RegExp {
+  return new RegExp(`Framework ${frameworkId} .* failed over`);
+}
+
+/** Waits until a restarted scheduler has taken framework `frameworkId` over (the master's log). */
+export function waitForFailover(
+  cluster: MesosCluster,
+  frameworkId: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  return pollUntil(
+    () => failoverPattern(frameworkId).test(cluster.masterLog()),
+    timeoutMs,
+    `framework ${frameworkId} to fail over to a new scheduler`,
+  );
+}

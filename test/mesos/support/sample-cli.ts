@@ -7,8 +7,8 @@ import {
 } from '../../support/spawned-process.js';
 import { REPO_ROOT } from '../../support/paths.js';
 
-/** The CLI as `npm start` runs it after its build. */
-export const SAMPLE_MAIN = join(REPO_ROOT, 'dist', 'sample', 'main.js');
+/** The CLI as `npm start` runs it after its build: tsc's output bundled by scripts/bundle-sample.mjs. */
+export const SAMPLE_MAIN = join(REPO_ROOT, 'dist', 'sample', 'main.bundle.js');
 
 function newestSource(dir: string): number {
   if (!existsSync(dir)) return 0;
@@ -46,6 +46,7 @@ async function buildIfStale(): Promise<void> {
     newestSource(join(REPO_ROOT, 'lib')),
     newestSource(join(REPO_ROOT, 'sample')),
     statSync(join(REPO_ROOT, 'package.json')).mtimeMs,
+    statSync(join(REPO_ROOT, 'scripts', 'bundle-sample.mjs')).mtimeMs,
   );
   if (built > sources) return;
   await new Promise<void>((resolve, reject) => {
@@ -61,7 +62,7 @@ async function buildIfStale(): Promise<void> {
   });
 }
 
-/** The sample CLI (`node dist/sample/main.js ARGS`) as a tracked child process. */
+/** The sample CLI (`node dist/sample/main.bundle.js ARGS`) as a tracked child process. */
 export function startSample(
   label: string,
   args: readonly string[],

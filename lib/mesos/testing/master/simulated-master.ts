@@ -67,6 +67,8 @@ export class SimulatedMaster {
     'master/messages_framework_to_executor',
     'master/valid_framework_to_executor_messages',
     'master/invalid_framework_to_executor_messages',
+    'master/valid_status_update_acknowledgements',
+    'master/invalid_status_update_acknowledgements',
   ] as const);
   readonly frameworkLifecycle = new FrameworkLifecycle(this);
   readonly offers = new MasterOffers(this);
@@ -279,6 +281,12 @@ export class SimulatedMaster {
     this.log.warn(
       `Dropping ${String(call.type ?? 'UNKNOWN')} call from framework ${call.framework_id?.value ?? ''} at ${from}: ${why}`,
     );
+    // Metrics::incrementInvalidSchedulerCalls: the calls that have an "invalid" counter.
+    if (call.type === 'ACKNOWLEDGE') {
+      this.metrics.increment('master/invalid_status_update_acknowledgements');
+    } else if (call.type === 'MESSAGE') {
+      this.metrics.increment('master/invalid_framework_to_executor_messages');
+    }
   }
 
   // ---- entry points of the parts: for the process adapter, the timers `outbox.later` names

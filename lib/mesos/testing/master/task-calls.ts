@@ -69,12 +69,14 @@ export class TaskCalls {
       this.m.log.warn(
         `Cannot send status update acknowledgement for status ${uuid} of task ${taskId} of framework ${framework.id} to agent ${agentId} because agent is not registered`,
       );
+      this.m.metrics.increment('master/invalid_status_update_acknowledgements');
       return;
     }
     if (!agent.connected) {
       this.m.log.warn(
         `Cannot send status update acknowledgement for status ${uuid} of task ${taskId} of framework ${framework.id} to agent ${agentId} because agent is disconnected`,
       );
+      this.m.metrics.increment('master/invalid_status_update_acknowledgements');
       return;
     }
     this.m.log.info(
@@ -85,6 +87,9 @@ export class TaskCalls {
       if (task.statusUpdateState === undefined) {
         this.m.log.warn(
           `Ignoring status update acknowledgement for status ${uuid} of task ${taskId} of framework ${framework.id} to agent ${agentId} because the update was not sent by this master`,
+        );
+        this.m.metrics.increment(
+          'master/invalid_status_update_acknowledgements',
         );
         return;
       }
@@ -102,6 +107,7 @@ export class TaskCalls {
       task_id: { value: taskId },
       uuid: ack.uuid,
     });
+    this.m.metrics.increment('master/valid_status_update_acknowledgements');
   }
 
   /** Master::reconcile: the six cases of explicit reconciliation, and implicit reconciliation. */
