@@ -40,6 +40,7 @@ export class HeadCache {
       const bytes = cached.bytes;
       const end = pos + bytes.length;
       if (
+        end + 4 <= data.length &&
         data[end] === CR &&
         data[end + 1] === LF &&
         data[end + 2] === CR &&
