@@ -38,6 +38,8 @@ export class OperationIdNotSupportedError extends Error {
 /**
  * The calls of the scheduler driver (libmesos' `SchedulerDriver` methods, as sched.cpp implements
  * them) and the state they share with {@link SchedulerProcess}, which adds the message handlers.
+ * The process' parts (its master connection, authentication, status updates) read and write that
+ * state too, hence the members public beyond the calls; none of them leaves the package.
  * Every call answers the driver status; calls while disconnected are dropped (logged) as in sched.cpp,
  * except the offer-role bookkeeping that is sent again at the next registration.
  */
@@ -49,12 +51,12 @@ export abstract class SchedulerCalls {
   masterPid?: Upid;
   connected = false;
   /** A link to `masterPid` is open (or being opened). */
-  protected linked = false;
+  linked = false;
   /** SUBSCRIBE with `force`: taking over a framework id from a previous scheduler instance. */
-  protected failover = false;
-  protected readonly framework: FrameworkInfo;
-  protected readonly suppressedRoles: Set<string>;
-  protected sendUpdateFrameworkOnConnect = false;
+  failover = false;
+  readonly framework: FrameworkInfo;
+  readonly suppressedRoles: Set<string>;
+  sendUpdateFrameworkOnConnect = false;
   /** Offer id -> its agent and the agent's pid (from `ResourceOffersMessage.pids`). */
   protected readonly savedOffers = new Map<
     string,
@@ -62,14 +64,14 @@ export abstract class SchedulerCalls {
   >();
   /** Agent id -> pid, for framework messages sent straight to the agent. */
   protected readonly slavePids = new Map<string, Upid>();
-  protected readonly reconciliations = new Set<PendingReconciliation>();
+  readonly reconciliations = new Set<PendingReconciliation>();
   /** Callbacks running (a stop() from one of them waits for its end). */
-  protected callbackDepth = 0;
+  callbackDepth = 0;
   private pendingStop?: { failover: boolean };
 
   constructor(
     protected readonly actors: ActorRef,
-    protected readonly config: SchedulerProcessConfig,
+    readonly config: SchedulerProcessConfig,
     protected readonly scheduler: MesosSchedulerCallbacks,
   ) {
     this.framework = structuredClone(config.framework);
@@ -368,7 +370,7 @@ export abstract class SchedulerCalls {
     return this.status;
   }
 
-  protected sendUpdateFramework(): void {
+  sendUpdateFramework(): void {
     this.sendUpdateFrameworkOnConnect = false;
     this.sendCall({
       type: 'UPDATE_FRAMEWORK',
@@ -380,14 +382,14 @@ export abstract class SchedulerCalls {
   }
 
   /** A Call to the leading master, with the framework id. */
-  protected sendCall(call: Call): void {
+  sendCall(call: Call): void {
     this.sendToMaster(MesosMessage.Call, {
       ...call,
       ...(call.type !== 'SUBSCRIBE' && { framework_id: this.framework.id }),
     });
   }
 
-  protected sendToMaster(name: string, message: object): void {
+  sendToMaster(name: string, message: object): void {
     if (this.masterPid) this.send(this.masterPid, name, message);
   }
 
@@ -402,7 +404,7 @@ export abstract class SchedulerCalls {
    * taken as the driver's failure. Answers `true`/`false` for a synchronous success/failure, or
    * the callback's promise.
    */
-  protected invoke<K extends CallbackName>(
+  invoke<K extends CallbackName>(
     name: K,
     ...args: CallbackArgs<K>
   ): boolean | Promise<unknown> {
@@ -432,7 +434,7 @@ export abstract class SchedulerCalls {
   }
 
   /** Runs a stop() a callback asked for, once the callbacks (and what follows them) are done. */
-  protected stopIfAsked(): void {
+  stopIfAsked(): void {
     if (this.callbackDepth > 0 || !this.pendingStop) return;
     const { failover } = this.pendingStop;
     this.pendingStop = undefined;
@@ -448,9 +450,8 @@ export abstract class SchedulerCalls {
   }
 
   protected abstract statusUpdate(update: StatusUpdate, pid?: string): void;
-  protected abstract error(message: string): void;
+  abstract error(message: string): void;
   protected abstract sendReconcile(reconciliation: PendingReconciliation): void;
-  protected abstract resendReconciliations(): void;
 
   /** Running and connected; otherwise the call is dropped, as sched.cpp does. */
   private callable(type: string): boolean {
