@@ -84,7 +84,7 @@ export class MasterConnection {
     if (p.connected) {
       p.connected = false;
       this.logger.warn(`Disconnected from master ${p.masterPid}`);
-      p.invoke('disconnected');
+      p.callbacks.invoke('disconnected');
       this.armDeadline();
     }
     p.authentication?.drop();
@@ -119,7 +119,7 @@ export class MasterConnection {
       this.logger.warn(
         `Master ${pid} disconnected; detecting the leader again`,
       );
-      p.invoke('disconnected');
+      p.callbacks.invoke('disconnected');
       this.armDeadline();
     }
     p.authentication?.drop();
@@ -199,8 +199,13 @@ export class MasterConnection {
       `Framework ${message.framework_id.value} ${kind} with ${message.master_info.pid ?? from}`,
     );
     if (p.sendUpdateFrameworkOnConnect) p.sendUpdateFramework();
-    if (reregistered) p.invoke('reregistered', message.master_info);
-    else p.invoke('registered', message.framework_id, message.master_info);
+    if (reregistered) p.callbacks.invoke('reregistered', message.master_info);
+    else
+      p.callbacks.invoke(
+        'registered',
+        message.framework_id,
+        message.master_info,
+      );
     p.statusUpdates.resendReconciliations();
   }
 

@@ -38,17 +38,13 @@ export class SchedulerStatusUpdates {
         p.reconciliations.delete(reconciliation);
     }
     // Held like a callback until acknowledged: a stop() it asks for comes after the ACKNOWLEDGE.
-    p.callbackDepth++;
-    try {
+    p.callbacks.hold(() =>
       this.acknowledgeAfter(
-        p.invoke('statusUpdate', status),
+        p.callbacks.invoke('statusUpdate', status),
         update,
         acknowledgeable,
-      );
-    } finally {
-      p.callbackDepth--;
-      p.stopIfAsked();
-    }
+      ),
+    );
   }
 
   resendReconciliations(): void {

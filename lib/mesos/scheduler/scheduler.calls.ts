@@ -22,13 +22,9 @@ import type {
 } from '../mesos.types.js';
 import type { MesosSchedulerCallbacks } from './interfaces/scheduler.interface.js';
 import { PendingReconciliation, type ReconcileTask } from './reconciliation.js';
+import { SchedulerCallbacks } from './scheduler-callbacks.js';
 import { DriverStatus } from './scheduler.constants.js';
 import type { SchedulerProcessConfig } from './scheduler.process.js';
-
-type CallbackName = keyof MesosSchedulerCallbacks;
-type CallbackArgs<K extends CallbackName> = Parameters<
-  NonNullable<MesosSchedulerCallbacks[K]>
->;
 
 /** An operation's id makes the master send operation status updates the driver cannot take. */
 export class OperationIdNotSupportedError extends Error {
@@ -65,15 +61,17 @@ export abstract class SchedulerCalls {
   /** Agent id -> pid, for framework messages sent straight to the agent. */
   protected readonly slavePids = new Map<string, Upid>();
   readonly reconciliations = new Set<PendingReconciliation>();
-  /** Callbacks running (a stop() from one of them waits for its end). */
-  callbackDepth = 0;
-  private pendingStop?: { failover: boolean };
+  /** The user's scheduler (a stop() from one of its callbacks waits for the callback's end). */
+  readonly callbacks: SchedulerCallbacks;
 
   constructor(
     protected readonly actors: ActorRef,
     readonly config: SchedulerProcessConfig,
-    protected readonly scheduler: MesosSchedulerCallbacks,
+    scheduler: MesosSchedulerCallbacks,
   ) {
+    this.callbacks = new SchedulerCallbacks(scheduler, (failover) =>
+      this.stop(failover),
+    );
     this.framework = structuredClone(config.framework);
     this.suppressedRoles = new Set(config.suppressedRoles);
   }
@@ -90,12 +88,9 @@ export abstract class SchedulerCalls {
   stop(failover = false): DriverStatus {
     // An aborted driver has already stopped: libmesos answers ABORTED too.
     if (!this.running) return this.status;
-    if (this.callbackDepth > 0) {
-      // Called from a callback: the update it handles is acknowledged first (libmesos' stop is
-      // asynchronous too), so the master gets the ACKNOWLEDGE before the TEARDOWN.
-      this.pendingStop ??= { failover };
-      return DriverStatus.STOPPED;
-    }
+    // Called from a callback: the update it handles is acknowledged first (libmesos' stop is
+    // asynchronous too), so the master gets the ACKNOWLEDGE before the TEARDOWN.
+    if (this.callbacks.deferStop(failover)) return DriverStatus.STOPPED;
     this.logger.log(
       `Stopping framework ${this.frameworkId ?? '(unregistered)'}${failover ? ' (failover)' : ''}`,
     );
@@ -397,48 +392,6 @@ export abstract class SchedulerCalls {
     this.actors.send(to, name, Buffer.from(MesosCodec.encode(name, message)), {
       from: this,
     });
-  }
-
-  /**
-   * Calls a scheduler callback; what it throws (or its promise rejects with) is logged, never
-   * taken as the driver's failure. Answers `true`/`false` for a synchronous success/failure, or
-   * the callback's promise.
-   */
-  invoke<K extends CallbackName>(
-    name: K,
-    ...args: CallbackArgs<K>
-  ): boolean | Promise<unknown> {
-    const callback = this.scheduler[name] as
-      ((...a: CallbackArgs<K>) => unknown) | undefined;
-    if (typeof callback !== 'function') return true;
-    const failed = (error: unknown) =>
-      this.logger.error(
-        `Scheduler callback ${name} failed: ${error instanceof Error ? error.message : String(error)}`,
-        error instanceof Error ? error.stack : undefined,
-      );
-    this.callbackDepth++;
-    try {
-      const result = callback.apply(this.scheduler, args);
-      if (result instanceof Promise) {
-        result.catch(failed);
-        return result;
-      }
-      return true;
-    } catch (error) {
-      failed(error);
-      return false;
-    } finally {
-      this.callbackDepth--;
-      this.stopIfAsked();
-    }
-  }
-
-  /** Runs a stop() a callback asked for, once the callbacks (and what follows them) are done. */
-  stopIfAsked(): void {
-    if (this.callbackDepth > 0 || !this.pendingStop) return;
-    const { failover } = this.pendingStop;
-    this.pendingStop = undefined;
-    this.stop(failover);
   }
 
   protected finish(status: DriverStatus): void {

@@ -172,14 +172,14 @@ export class SchedulerProcess extends SchedulerCalls {
         this.logger.debug(`Offer ${offer.id.value} carries no agent pid`);
       }
     });
-    this.invoke('resourceOffers', message.offers);
+    this.callbacks.invoke('resourceOffers', message.offers);
   }
 
   @Mailbox(MesosMessage.InverseOffers)
   inverseOffers(@Payload() body: Buffer, @Ctx() ctx: LibprocessContext): void {
     const message = this.fromMaster<InverseOffersMessage>(ctx, body);
     if (message?.inverse_offers?.length) {
-      this.invoke('inverseOffers', message.inverse_offers);
+      this.callbacks.invoke('inverseOffers', message.inverse_offers);
     }
   }
 
@@ -188,7 +188,7 @@ export class SchedulerProcess extends SchedulerCalls {
     const message = this.fromMaster<RescindResourceOfferMessage>(ctx, body);
     if (!message) return;
     this.savedOffers.delete(message.offer_id.value);
-    this.invoke('offerRescinded', message.offer_id);
+    this.callbacks.invoke('offerRescinded', message.offer_id);
   }
 
   @Mailbox(MesosMessage.RescindInverseOffer)
@@ -197,7 +197,8 @@ export class SchedulerProcess extends SchedulerCalls {
     @Ctx() ctx: LibprocessContext,
   ): void {
     const message = this.fromMaster<RescindInverseOfferMessage>(ctx, body);
-    if (message) this.invoke('inverseOfferRescinded', message.inverse_offer_id);
+    if (message)
+      this.callbacks.invoke('inverseOfferRescinded', message.inverse_offer_id);
   }
 
   @Mailbox(MesosMessage.StatusUpdate)
@@ -214,14 +215,14 @@ export class SchedulerProcess extends SchedulerCalls {
     const message = this.fromMaster<LostSlaveMessage>(ctx, body);
     if (!message) return;
     this.slavePids.delete(message.slave_id.value);
-    this.invoke('slaveLost', message.slave_id);
+    this.callbacks.invoke('slaveLost', message.slave_id);
   }
 
   @Mailbox(MesosMessage.ExitedExecutor)
   exitedExecutor(@Payload() body: Buffer, @Ctx() ctx: LibprocessContext): void {
     const message = this.fromMaster<ExitedExecutorMessage>(ctx, body);
     if (message) {
-      this.invoke(
+      this.callbacks.invoke(
         'executorLost',
         message.executor_id,
         message.slave_id,
@@ -239,7 +240,7 @@ export class SchedulerProcess extends SchedulerCalls {
     if (!this.running) return;
     const message = this.decode<ExecutorToFrameworkMessage>(ctx, body);
     if (message) {
-      this.invoke(
+      this.callbacks.invoke(
         'frameworkMessage',
         message.executor_id,
         message.slave_id,
@@ -272,7 +273,7 @@ export class SchedulerProcess extends SchedulerCalls {
     if (!this.running) return;
     this.logger.error(`Aborting: ${message}`);
     this.abort();
-    this.invoke('error', message);
+    this.callbacks.invoke('error', message);
   }
 
   /** The driver stopped or aborted: nothing more runs. */
