@@ -28,6 +28,8 @@ export interface RunRecord {
   repeat: number;
   client_cpu_s?: number;
   server_cpu_s?: number;
+  /** TS steady client: its CPU from the first send to the report's reply (no start-up). */
+  sending_cpu_s?: number;
   error?: string;
   [field: string]: unknown;
 }

@@ -147,6 +147,7 @@ function steadySection(results: BenchResults): string[] {
       formatSummary(rate),
       rate && limit ? `${(rate.median / limit).toFixed(2)}x` : '-',
       formatSummary(summarize(good.map((r) => cpuPerMillion(r, 'client')))),
+      formatSummary(summarize(good.map((r) => cpuPerMillion(r, 'sending')))),
       formatSummary(summarize(good.map((r) => cpuPerMillion(r, 'server')))),
       failed ? String(failed) : '',
     ];
@@ -155,6 +156,7 @@ function steadySection(results: BenchResults): string[] {
     'raw per-message limit',
     formatSummary(summarize(raw.map((r) => r.msgs_per_sec))),
     limit ? '1.00x' : '-',
+    '',
     '',
     '',
     '',
@@ -168,10 +170,11 @@ function steadySection(results: BenchResults): string[] {
         'msgs/s',
         'of raw limit',
         'client CPU s / M msgs',
+        'of it sending (TS)',
         'server CPU s / M msgs',
         'failed runs',
       ],
-      ['---', '---:', '---:', '---:', '---:', '---:'],
+      ['---', '---:', '---:', '---:', '---:', '---:', '---:'],
       rows,
     ),
   ];

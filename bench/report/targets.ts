@@ -34,10 +34,13 @@ const median = (
       .map((r) => r[field]),
   )?.median;
 
-/** CPU seconds per million messages of one side of a run (`client` or `server`). */
+/**
+ * CPU seconds per million messages of one side of a run (`client` or `server`, whole
+ * processes), or of the TS steady client while it sends (`sending`, start-up excluded).
+ */
 export const cpuPerMillion = (
   record: RunRecord,
-  side: 'client' | 'server',
+  side: 'client' | 'server' | 'sending',
 ): number | undefined => {
   const seconds = record[`${side}_cpu_s`];
   const n = record.n;

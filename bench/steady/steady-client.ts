@@ -46,6 +46,9 @@ const peer = await startPeerApp(SteadySenderProcess, 'sender', {
   verbose: false,
 });
 let timer: NodeJS.Timeout | undefined;
+// The client's own CPU from its first send to the report's reply: what the steady state costs
+// per message, without the process start-up the harness' client_cpu_s also counts.
+const startCpu = process.cpuUsage();
 try {
   const outcome = await Promise.race([
     peer.process.run(
@@ -65,6 +68,7 @@ try {
       );
     }),
   ]);
+  const cpu = process.cpuUsage(startCpu);
   const line =
     outcome === undefined
       ? { peer: 'ts', mode: 'steady', error: 'timeout', to: values.to }
@@ -81,6 +85,7 @@ try {
           server_count: outcome.serverCount,
           seconds: round(outcome.seconds, 4),
           msgs_per_sec: round(n / outcome.seconds, 1),
+          sending_cpu_s: round((cpu.user + cpu.system) / 1e6, 3),
         };
   process.stdout.write(`${formatReportLine(line)}\n`);
   process.exitCode =

@@ -50,6 +50,8 @@ function sampleRuns(): RunRecord[] {
       msgs_per_sec: rate,
       client_cpu_s: 3,
       server_cpu_s: server,
+      // Only the TS client reports its CPU while sending.
+      ...(pair.startsWith('ts->') ? { sending_cpu_s: 1.75 } : {}),
     });
   return [
     ...peerRuns('quick', 150_000, 1500),
@@ -130,7 +132,10 @@ describe('bench profiles and targets', () => {
     expect(text).toContain(
       '| client -> server | send msgs/s quick | send msgs/s full | p50 us quick | p50 us full |',
     );
-    expect(text).toContain('| ts->ts | 600,000 | 0.60x | 3.0 | 2.0 |  |');
+    expect(text).toContain('| ts->ts | 600,000 | 0.60x | 3.0 | 1.8 | 2.0 |  |');
+    expect(text).toContain(
+      '| libprocess->ts | 150,000 | 0.15x | 3.0 | - | 2.5 |  |',
+    );
     expect(text).toContain('| raw per-message limit | 1,000,000 | 1.00x |');
     expect(text).toMatch(
       /\| TS<->TS ping-pong p99 .* \| 7\.50 \*\*missed\*\* \| 0\.90 reached \|/,
