@@ -1,6 +1,6 @@
 import { DuplicateProcessError } from '../errors/duplicate-process.error.js';
 import { LibprocessError } from '../errors/libprocess.error.js';
-import { Upid } from '../wire/upid.js';
+import { checkProcessId, type Upid } from '../wire/upid.js';
 import type {
   MailboxHandler,
   ProcessDefinition,
@@ -52,8 +52,7 @@ export class ProcessTable {
         definition.className,
       );
     }
-    // Validates the id the way every pid of it will be validated.
-    new Upid(id, '127.0.0.1', 0);
+    checkProcessId(id);
     const record = new ProcessRecord(
       id,
       instance,
@@ -93,7 +92,8 @@ export class ProcessTable {
     let n = this.idCounters.get(base) ?? 0;
     let id: string;
     do {
-      id = `${base}(${++n})`;
+      // Joined: a flat string (a template literal keeps a rope alive with the process).
+      id = [base, '(', ++n, ')'].join('');
     } while (this.byId.has(id));
     this.idCounters.set(base, n);
     return id;

@@ -14,6 +14,8 @@ const CACHED_HEADS = 4;
 export interface CachedHead {
   /** The head as received, without the final CRLFCRLF. */
   readonly bytes: Buffer;
+  /** Its first `4 * words.length` bytes as little-endian 32-bit words. */
+  readonly words: Int32Array;
   readonly head: HttpHead;
   readonly requestClass: RequestClass;
 }
@@ -32,19 +34,23 @@ export class HeadCache {
   /** The slot replaced next once the cache is full (round-robin). */
   private nextReplaced = 0;
 
-  /** The cached head that `data` repeats at `pos` (followed by CRLFCRLF), if any. */
-  match(data: Buffer, pos: number): CachedHead | undefined {
+  /**
+   * The cached head that `data` repeats at `pos` (followed by CRLFCRLF), if any. `view` is a
+   * DataView of exactly `data` (one per read): a head is compared four bytes at a time, which
+   * costs a fraction of a `Buffer.compare()` call per message.
+   */
+  match(data: Buffer, view: DataView, pos: number): CachedHead | undefined {
     const entries = this.entries;
     for (let i = 0; i < entries.length; i++) {
       const cached = entries[i];
-      const bytes = cached.bytes;
-      const end = pos + bytes.length;
+      const end = pos + cached.bytes.length;
       if (
+        end + 4 <= data.length &&
         data[end] === CR &&
         data[end + 1] === LF &&
         data[end + 2] === CR &&
         data[end + 3] === LF &&
-        data.compare(bytes, 0, bytes.length, pos, end) === 0
+        repeats(data, view, pos, cached)
       ) {
         return cached;
       }
@@ -67,11 +73,12 @@ export class HeadCache {
     const last = data[end - 1];
     if (end - pos > MAX_CACHED_HEAD_BYTES || last === CR || last === LF) return;
     Object.freeze(head.headers);
-    const cached: CachedHead = {
-      bytes: Buffer.from(data.subarray(pos, end)),
-      head,
-      requestClass,
-    };
+    const bytes = Buffer.from(data.subarray(pos, end));
+    const words = new Int32Array(bytes.length >> 2);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    for (let i = 0; i < words.length; i++)
+      words[i] = view.getInt32(i * 4, true);
+    const cached: CachedHead = { bytes, words, head, requestClass };
     if (this.entries.length < CACHED_HEADS) {
       this.entries.push(cached);
     } else {
@@ -79,4 +86,23 @@ export class HeadCache {
       this.nextReplaced = (this.nextReplaced + 1) % CACHED_HEADS;
     }
   }
+}
+
+/** True when `data` (seen through `view`) holds `cached`'s bytes at `pos` (all in range). */
+function repeats(
+  data: Buffer,
+  view: DataView,
+  pos: number,
+  cached: CachedHead,
+): boolean {
+  const words = cached.words;
+  const count = words.length;
+  for (let i = 0; i < count; i++) {
+    if (view.getInt32(pos + i * 4, true) !== words[i]) return false;
+  }
+  const bytes = cached.bytes;
+  for (let i = count * 4; i < bytes.length; i++) {
+    if (data[pos + i] !== bytes[i]) return false;
+  }
+  return true;
 }

@@ -238,6 +238,8 @@ export class HttpRequestDecoder {
   private run(data: Buffer): void {
     const length = data.length;
     let pos = 0;
+    // For the head cache, made on the first head of this read.
+    let view: DataView | null = null;
     while (pos < length) {
       if (this.suspended) {
         this.hold(data.subarray(pos));
@@ -248,7 +250,8 @@ export class HttpRequestDecoder {
           // Tolerate stray CRLFs between requests (RFC 9112 section 2.2).
           while (pos < length && (data[pos] === CR || data[pos] === LF)) pos++;
           if (pos === length) return;
-          const cached = this.heads.match(data, pos);
+          view ??= new DataView(data.buffer, data.byteOffset, length);
+          const cached = this.heads.match(data, view, pos);
           let head: HttpHead;
           if (cached !== undefined) {
             head = cached.head;

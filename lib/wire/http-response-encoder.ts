@@ -9,7 +9,7 @@ import { EMPTY_BODY } from './wire.utils.js';
 /** The answer to a delivered message, as C++ libprocess writes it (Date omitted). */
 export const ACCEPTED = Buffer.from(RESPONSE_202, 'latin1');
 /** The most {@link ACCEPTED} answers {@link ACCEPTED_RUN} holds. */
-export const ACCEPTED_RUN_MAX = 512;
+export const ACCEPTED_RUN_MAX = 2048;
 /**
  * {@link ACCEPTED} {@link ACCEPTED_RUN_MAX} times in a row: a stream of messages is answered
  * with slices of it (no bytes per response), and its answers are counted against it.

@@ -7,8 +7,10 @@ import {
 } from './http-response-encoder.js';
 
 // Pending message responses are written at once from this size on, instead of at the end of
-// the event-loop iteration.
-const MAX_DEFERRED_RESPONSE_BYTES = 16 * 1024;
+// the event-loop iteration: what one read of a message stream produces, so that a stream
+// costs one write (and one wake-up of the sender) per read or fewer. At most one slice of
+// ACCEPTED_RUN (2,048 x 44 B), so that such a write never concatenates.
+const MAX_DEFERRED_RESPONSE_BYTES = 64 * 1024;
 
 /** A response still being produced (an asynchronous HTTP handler), holding its place. */
 export interface ResponseSlot {
@@ -23,7 +25,7 @@ export interface ResponseSlot {
  * The responses of one inbound connection, written in request order.
  *
  * The 202/404 answers to messages are coalesced: they leave in one write per connection at the
- * end of the current event-loop iteration (`setImmediate`), or at once when 16 KiB are pending,
+ * end of the current event-loop iteration (`setImmediate`), or at once when 64 KiB are pending,
  * instead of one write per read; a sender that streams messages costs a fraction of the
  * syscalls. Not a timer: C++ libprocess sockets use Nagle's algorithm, and the response
  * carries the ACK that releases the sender's next small write, so any delay beyond this

@@ -12,6 +12,11 @@ const HOST_LABEL_PATTERN = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 const PORT_PATTERN = /^[0-9]{1,5}$/;
 const NUMERIC_HOST_PATTERN = /^[0-9.]+$/;
 
+// The host (validated) and address of the last pid built: pids mostly come in runs on one node.
+let lastHost: string | undefined = undefined;
+let lastPort = -1;
+let lastAddress = '';
+
 /**
  * A libprocess process id `id@host:port` (value object).
  *
@@ -34,17 +39,31 @@ export class Upid {
     const bracketed =
       typeof host === 'string' && host.startsWith('[') && host.endsWith(']');
     const bareHost = bracketed ? host.slice(1, -1) : host;
-    const shown = `${id}@${host}:${port}`;
+    // Quoted by the errors only (built then, not for every valid pid).
+    const shown = (): string => `${id}@${host}:${port}`;
     checkId(id, shown);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new InvalidUpidError(shown, 'the port must be an integer 0-65535');
+      throw new InvalidUpidError(
+        shown(),
+        'the port must be an integer 0-65535',
+      );
     }
-    checkHost(bareHost, bracketed, shown);
+    if (typeof bareHost !== 'string' || bareHost !== lastHost || bracketed) {
+      checkHost(bareHost, bracketed, shown);
+    }
     this.id = id;
     this.host = bareHost;
     this.port = port;
-    this.address = formatHostPort(bareHost, port);
-    this.text = `${id}@${this.address}`;
+    // The pids of one node share its address string (100,000 processes, one string).
+    if (bareHost !== lastHost || port !== lastPort) {
+      lastAddress = formatHostPort(bareHost, port);
+      lastHost = bareHost;
+      lastPort = port;
+    }
+    this.address = lastAddress;
+    // Joined, not concatenated: a flat string, where a template literal would keep a
+    // rope of string pieces alive for as long as the pid lives.
+    this.text = [id, '@', lastAddress].join('');
   }
 
   /**
@@ -73,13 +92,13 @@ export class Upid {
     if (port > 65535) {
       throw new InvalidUpidError(value, 'the port must be a number 0-65535');
     }
-    checkId(value.slice(0, at), value);
+    checkId(value.slice(0, at), () => value);
     const bracketed = host.startsWith('[') && host.endsWith(']');
     if (!bracketed && host.includes(':')) {
       throw new InvalidUpidError(value, 'an IPv6 host must be in brackets');
     }
     // Validated here so that the error quotes the caller's string.
-    checkHost(bracketed ? host.slice(1, -1) : host, bracketed, value);
+    checkHost(bracketed ? host.slice(1, -1) : host, bracketed, () => value);
     return new Upid(value.slice(0, at), host, port);
   }
 
@@ -105,29 +124,42 @@ export class Upid {
   }
 }
 
-function checkId(id: string, shown: string): void {
+/**
+ * Validates a process id as every pid of it will be (`InvalidUpidError` quoting the id).
+ *
+ * @internal
+ */
+export function checkProcessId(id: string): void {
+  checkId(id, () => String(id));
+}
+
+function checkId(id: string, shown: () => string): void {
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
     throw new InvalidUpidError(
-      shown,
+      shown(),
       'the id must be letters, digits, "(", ")", "-", "_" or "."',
     );
   }
 }
 
 /** Validates a host; returns true when it is an IPv6 address. */
-function checkHost(host: string, bracketed: boolean, shown: string): boolean {
+function checkHost(
+  host: string,
+  bracketed: boolean,
+  shown: () => string,
+): boolean {
   if (typeof host !== 'string' || host.length === 0) {
-    throw new InvalidUpidError(shown, 'the host is empty');
+    throw new InvalidUpidError(shown(), 'the host is empty');
   }
   if (bracketed || host.includes(':')) {
     if (!isIPv6(host)) {
-      throw new InvalidUpidError(shown, 'not a valid IPv6 address');
+      throw new InvalidUpidError(shown(), 'not a valid IPv6 address');
     }
     return true;
   }
   if (NUMERIC_HOST_PATTERN.test(host)) {
     if (!isIPv4(host)) {
-      throw new InvalidUpidError(shown, 'not a valid IPv4 address');
+      throw new InvalidUpidError(shown(), 'not a valid IPv4 address');
     }
     return false;
   }
@@ -135,7 +167,7 @@ function checkHost(host: string, bracketed: boolean, shown: string): boolean {
     host.length > 253 ||
     !host.split('.').every((label) => HOST_LABEL_PATTERN.test(label))
   ) {
-    throw new InvalidUpidError(shown, 'not a valid hostname');
+    throw new InvalidUpidError(shown(), 'not a valid hostname');
   }
   return false;
 }

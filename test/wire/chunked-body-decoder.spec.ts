@@ -36,6 +36,51 @@ describe('ChunkedBodyDecoder', () => {
     expect(taken.buffer).toBe(data.buffer);
   });
 
+  it('decodes variations of the single-chunk ending like the canonical one, cut anywhere', () => {
+    const endings = [
+      '0\r\n\r\n', // what C++ libprocess writes
+      '00\r\n\r\n',
+      '0;x=1\r\n\r\n',
+      '0\r\nX-T: 1\r\n\r\n',
+    ];
+    for (const ending of endings) {
+      const data = bytes(`5\r\nhello\r\n${ending}NEXT`);
+      for (let cut = 0; cut <= data.length - 4; cut++) {
+        const { chunked, body } = decoder();
+        // The caller hands a cut line back completed (as HttpRequestDecoder does).
+        const line = new PendingLine();
+        let end = chunked.decode(data.subarray(0, cut), 0);
+        line.append(data, end, cut);
+        if (!chunked.complete && chunked.error === null) {
+          const rest = Buffer.concat([line.take(), data.subarray(cut)]);
+          end = chunked.decode(rest, 0);
+          expect(rest.subarray(end).toString()).toBe('NEXT');
+        }
+        expect([ending, cut, chunked.complete, chunked.error]).toEqual([
+          ending,
+          cut,
+          true,
+          null,
+        ]);
+        expect(body.take().toString()).toBe('hello');
+      }
+    }
+  });
+
+  it('reports a bad end of a single chunk, and a chunk over the body limit', () => {
+    for (const [text, status] of [
+      ['5\r\nhelloXY0\r\n\r\n', 400],
+      [`801\r\n${'x'.repeat(2049)}\r\n0\r\n\r\n`, 413],
+    ] as const) {
+      const { chunked } = decoder();
+      chunked.decode(bytes(text), 0);
+      expect([chunked.complete, chunked.error?.status]).toEqual([
+        false,
+        status,
+      ]);
+    }
+  });
+
   it('stops at the start of a line the read cut, and goes on from the completed line', () => {
     const { chunked, body } = decoder();
     const first = bytes('4\r\nabcd\r\n1');

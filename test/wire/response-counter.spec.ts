@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
+import { ACCEPTED_RUN_MAX } from '../../lib/wire/http-response-encoder.js';
 import { ResponseCounter } from '../../lib/wire/response-counter.js';
 import { ACCEPTED } from './wire-fixtures.js';
 
@@ -26,17 +27,23 @@ function count(stream: Buffer, cuts: number[]): ResponseCounter {
 
 describe('ResponseCounter', () => {
   it('counts runs of 202s, whatever the reads they are cut into', () => {
-    // More than one comparison run (512) holds.
-    const stream = latin1(ACCEPTED.repeat(1100));
-    expect(count(stream, []).count).toBe(1100);
-    for (const cut of [1, 20, 43, 44, 45, 10_000, 22_528, stream.length - 1]) {
-      expect(count(stream, [cut]).count).toBe(1100);
+    // More than two comparison runs hold.
+    const n = 2 * ACCEPTED_RUN_MAX + 100;
+    const stream = latin1(ACCEPTED.repeat(n));
+    expect(count(stream, []).count).toBe(n);
+    const run = ACCEPTED_RUN_MAX * ACCEPTED.length;
+    for (const cut of [1, 20, 43, 44, 45, 10_000, run, run + 1, run - 1]) {
+      expect(count(stream, [cut]).count).toBe(n);
     }
-    // Reads of every size up to two responses.
-    for (let size = 1; size <= 2 * ACCEPTED.length; size++) {
+    // Reads of every size up to two responses, and a few larger ones.
+    for (const size of [
+      ...Array.from({ length: 2 * ACCEPTED.length }, (_, i) => i + 1),
+      1000,
+      65_536,
+    ]) {
       const cuts: number[] = [];
       for (let at = size; at < stream.length; at += size) cuts.push(at);
-      expect(count(stream, cuts).count).toBe(1100);
+      expect(count(stream, cuts).count).toBe(n);
     }
   });
 

@@ -75,6 +75,21 @@ describe('Upid', () => {
     expect(() => new Upid('a', '', 1)).toThrow(InvalidUpidError);
   });
 
+  it('validates every host even right after a valid pid on the same host', () => {
+    for (const host of ['foo', '127.0.0.1', 'a.example']) {
+      expect(new Upid('a', host, 1).host).toBe(host);
+      expect(new Upid('b', host, 2).address).toBe(`${host}:2`);
+      // The same bare host, bracketed: only an IPv6 address may be.
+      expect(() => new Upid('a', `[${host}]`, 1)).toThrow(InvalidUpidError);
+    }
+    expect(() => new Upid('a', undefined as never, 1)).toThrow(
+      InvalidUpidError,
+    );
+    expect(() => new Upid('a', '', 1)).toThrow(InvalidUpidError);
+    expect(new Upid('c', '::1', 3).toString()).toBe('c@[::1]:3');
+    expect(new Upid('c', '[::1]', 3).toString()).toBe('c@[::1]:3');
+  });
+
   it('has value equality and is usable as a map key', () => {
     const a = Upid.parse('echo@127.0.0.1:5050');
     const b = new Upid('echo', '127.0.0.1', 5050);

@@ -22,13 +22,9 @@ import type {
 } from '../mesos.types.js';
 import type { MesosSchedulerCallbacks } from './interfaces/scheduler.interface.js';
 import { PendingReconciliation, type ReconcileTask } from './reconciliation.js';
+import { SchedulerCallbacks } from './scheduler-callbacks.js';
 import { DriverStatus } from './scheduler.constants.js';
 import type { SchedulerProcessConfig } from './scheduler.process.js';
-
-type CallbackName = keyof MesosSchedulerCallbacks;
-type CallbackArgs<K extends CallbackName> = Parameters<
-  NonNullable<MesosSchedulerCallbacks[K]>
->;
 
 /** An operation's id makes the master send operation status updates the driver cannot take. */
 export class OperationIdNotSupportedError extends Error {
@@ -38,6 +34,8 @@ export class OperationIdNotSupportedError extends Error {
 /**
  * The calls of the scheduler driver (libmesos' `SchedulerDriver` methods, as sched.cpp implements
  * them) and the state they share with {@link SchedulerProcess}, which adds the message handlers.
+ * The process' parts (its master connection, authentication, status updates) read and write that
+ * state too, hence the members public beyond the calls; none of them leaves the package.
  * Every call answers the driver status; calls while disconnected are dropped (logged) as in sched.cpp,
  * except the offer-role bookkeeping that is sent again at the next registration.
  */
@@ -49,12 +47,12 @@ export abstract class SchedulerCalls {
   masterPid?: Upid;
   connected = false;
   /** A link to `masterPid` is open (or being opened). */
-  protected linked = false;
+  linked = false;
   /** SUBSCRIBE with `force`: taking over a framework id from a previous scheduler instance. */
-  protected failover = false;
-  protected readonly framework: FrameworkInfo;
-  protected readonly suppressedRoles: Set<string>;
-  protected sendUpdateFrameworkOnConnect = false;
+  failover = false;
+  readonly framework: FrameworkInfo;
+  readonly suppressedRoles: Set<string>;
+  sendUpdateFrameworkOnConnect = false;
   /** Offer id -> its agent and the agent's pid (from `ResourceOffersMessage.pids`). */
   protected readonly savedOffers = new Map<
     string,
@@ -62,16 +60,18 @@ export abstract class SchedulerCalls {
   >();
   /** Agent id -> pid, for framework messages sent straight to the agent. */
   protected readonly slavePids = new Map<string, Upid>();
-  protected readonly reconciliations = new Set<PendingReconciliation>();
-  /** Callbacks running (a stop() from one of them waits for its end). */
-  protected callbackDepth = 0;
-  private pendingStop?: { failover: boolean };
+  readonly reconciliations = new Set<PendingReconciliation>();
+  /** The user's scheduler (a stop() from one of its callbacks waits for the callback's end). */
+  readonly callbacks: SchedulerCallbacks;
 
   constructor(
     protected readonly actors: ActorRef,
-    protected readonly config: SchedulerProcessConfig,
-    protected readonly scheduler: MesosSchedulerCallbacks,
+    readonly config: SchedulerProcessConfig,
+    scheduler: MesosSchedulerCallbacks,
   ) {
+    this.callbacks = new SchedulerCallbacks(scheduler, (failover) =>
+      this.stop(failover),
+    );
     this.framework = structuredClone(config.framework);
     this.suppressedRoles = new Set(config.suppressedRoles);
   }
@@ -88,12 +88,9 @@ export abstract class SchedulerCalls {
   stop(failover = false): DriverStatus {
     // An aborted driver has already stopped: libmesos answers ABORTED too.
     if (!this.running) return this.status;
-    if (this.callbackDepth > 0) {
-      // Called from a callback: the update it handles is acknowledged first (libmesos' stop is
-      // asynchronous too), so the master gets the ACKNOWLEDGE before the TEARDOWN.
-      this.pendingStop ??= { failover };
-      return DriverStatus.STOPPED;
-    }
+    // Called from a callback: the update it handles is acknowledged first (libmesos' stop is
+    // asynchronous too), so the master gets the ACKNOWLEDGE before the TEARDOWN.
+    if (this.callbacks.deferStop(failover)) return DriverStatus.STOPPED;
     this.logger.log(
       `Stopping framework ${this.frameworkId ?? '(unregistered)'}${failover ? ' (failover)' : ''}`,
     );
@@ -368,7 +365,7 @@ export abstract class SchedulerCalls {
     return this.status;
   }
 
-  protected sendUpdateFramework(): void {
+  sendUpdateFramework(): void {
     this.sendUpdateFrameworkOnConnect = false;
     this.sendCall({
       type: 'UPDATE_FRAMEWORK',
@@ -380,14 +377,14 @@ export abstract class SchedulerCalls {
   }
 
   /** A Call to the leading master, with the framework id. */
-  protected sendCall(call: Call): void {
+  sendCall(call: Call): void {
     this.sendToMaster(MesosMessage.Call, {
       ...call,
       ...(call.type !== 'SUBSCRIBE' && { framework_id: this.framework.id }),
     });
   }
 
-  protected sendToMaster(name: string, message: object): void {
+  sendToMaster(name: string, message: object): void {
     if (this.masterPid) this.send(this.masterPid, name, message);
   }
 
@@ -395,48 +392,6 @@ export abstract class SchedulerCalls {
     this.actors.send(to, name, Buffer.from(MesosCodec.encode(name, message)), {
       from: this,
     });
-  }
-
-  /**
-   * Calls a scheduler callback; what it throws (or its promise rejects with) is logged, never
-   * taken as the driver's failure. Answers `true`/`false` for a synchronous success/failure, or
-   * the callback's promise.
-   */
-  protected invoke<K extends CallbackName>(
-    name: K,
-    ...args: CallbackArgs<K>
-  ): boolean | Promise<unknown> {
-    const callback = this.scheduler[name] as
-      ((...a: CallbackArgs<K>) => unknown) | undefined;
-    if (typeof callback !== 'function') return true;
-    const failed = (error: unknown) =>
-      this.logger.error(
-        `Scheduler callback ${name} failed: ${error instanceof Error ? error.message : String(error)}`,
-        error instanceof Error ? error.stack : undefined,
-      );
-    this.callbackDepth++;
-    try {
-      const result = callback.apply(this.scheduler, args);
-      if (result instanceof Promise) {
-        result.catch(failed);
-        return result;
-      }
-      return true;
-    } catch (error) {
-      failed(error);
-      return false;
-    } finally {
-      this.callbackDepth--;
-      this.stopIfAsked();
-    }
-  }
-
-  /** Runs a stop() a callback asked for, once the callbacks (and what follows them) are done. */
-  protected stopIfAsked(): void {
-    if (this.callbackDepth > 0 || !this.pendingStop) return;
-    const { failover } = this.pendingStop;
-    this.pendingStop = undefined;
-    this.stop(failover);
   }
 
   protected finish(status: DriverStatus): void {
@@ -448,9 +403,8 @@ export abstract class SchedulerCalls {
   }
 
   protected abstract statusUpdate(update: StatusUpdate, pid?: string): void;
-  protected abstract error(message: string): void;
+  abstract error(message: string): void;
   protected abstract sendReconcile(reconciliation: PendingReconciliation): void;
-  protected abstract resendReconciliations(): void;
 
   /** Running and connected; otherwise the call is dropped, as sched.cpp does. */
   private callable(type: string): boolean {

@@ -16,6 +16,7 @@ import {
   RecordingLogger,
   recordingProcess,
 } from './runtime-test.helpers.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const REMOTE = new Upid('peer', '10.0.0.9', 6060);
 
@@ -108,12 +109,11 @@ describe('ProcessManager', () => {
     manager.start(transport);
     pid = manager.get('looper')!.pid!;
     manager.send(pid, pid, 'ping', '');
-    // Would never resolve if the loop kept the event loop to itself.
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    // waitFor polls on timers: neither wait would end if the loop kept the event loop to
+    // itself. (A single timer may fire before the first turn, so the turns are waited for.)
+    await waitFor(() => received.length > 0, 5_000, 'the first pings');
     const seen = received.length;
-    expect(seen).toBeGreaterThan(0);
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(received.length).toBeGreaterThan(seen);
+    await waitFor(() => received.length > seen, 5_000, 'pings after a timer');
     manager.stop();
   });
 

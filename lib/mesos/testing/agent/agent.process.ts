@@ -1,20 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import type {
   ExecutorInfo,
   FrameworkInfo,
-  StatusUpdate,
   TaskInfo,
-  TaskState,
-  TaskStatus_Reason,
-  TaskStatus_Source,
 } from '../../mesos.types.js';
-import {
-  isTerminalState,
-  MesosMessage,
-  taskStateName,
-} from '../../mesos.constants.js';
+import { MesosMessage } from '../../mesos.constants.js';
 import {
   LibprocessContext,
   Mailbox,
@@ -22,22 +13,18 @@ import {
   OnInitialize,
   ProtobufMailbox,
   type ActorRef,
-  type DelayHandle,
   type Upid,
 } from '../../../index.js';
 import { hasCapability } from '../master/framework-registry.js';
-import type { AgentReport } from '../master/simulated-master.js';
 import { Counters } from '../common/counters.js';
-import { toProto, type ResourceBag } from '../common/resources.js';
+import type { ResourceBag } from '../common/resources.js';
 import { SimulatorMessage } from '../simulator.constants.js';
-import {
-  AGENT_REGISTER,
-  AGENT_REGISTERED,
-  RUN_TASK_GROUP,
-} from '../simulator-internal.js';
+import { AGENT_REGISTERED, RUN_TASK_GROUP } from '../simulator-internal.js';
 import type { SimulatorClock } from '../simulator.options.js';
-import { type CommandEvent, CommandTask } from './command-task.js';
-import { StatusUpdateStream } from './status-update-stream.js';
+import { AgentRegistration } from './agent-registration.js';
+import { AgentStatusUpdates } from './agent-status-updates.js';
+import { AgentTasks } from './agent-tasks.js';
+import { type CommandEvent, commandStatus } from './command-task.js';
 
 /** How one simulated agent is set up. */
 export interface AgentSettings {
@@ -51,20 +38,6 @@ export interface AgentSettings {
   reregisterDelayMs: number;
 }
 
-interface AgentTask {
-  frameworkId: string;
-  framework: FrameworkInfo;
-  info: TaskInfo;
-  /** The command executor's id is its task's id; a task group's is the group's executor. */
-  executorId: string;
-  command: CommandTask;
-  stream: StatusUpdateStream;
-  retry?: DelayHandle;
-  state: TaskState;
-}
-
-const key = (frameworkId: string, taskId: string) => `${frameworkId}/${taskId}`;
-
 /** ExitedExecutorMessage.status of an executor that exited with status 1 (a wait status). */
 const EXECUTOR_EXIT_STATUS_1 = 256;
 
@@ -74,16 +47,16 @@ const EXECUTOR_EXIT_STATUS_1 = 256;
  * until acknowledged, resumed at once on UpdateFrameworkMessage), kills tasks, shuts
  * frameworks down, reports ExitedExecutorMessage, and (re-)registers with the master, also
  * after the master's node restarted. A partitioned agent sends nothing until healed.
+ *
+ * This class receives the messages and timers and owns one part per role:
+ * {@link AgentRegistration} (its standing with the master), {@link AgentTasks} (the task
+ * table) and {@link AgentStatusUpdates} (the status update manager).
  */
 export class AgentProcess {
   private readonly logger: Logger;
-  private self!: Upid;
-  private readonly tasks = new Map<string, AgentTask>();
-  /** Registered with the current master. */
-  registered = false;
-  /** Cut off from the master (agent-lost mode): sends nothing, re-registers when healed. */
-  private partitioned = false;
-  private reregisterTimer?: DelayHandle;
+  private readonly registration: AgentRegistration;
+  private readonly tasks = new AgentTasks();
+  private readonly updates: AgentStatusUpdates;
   /** Framework messages delivered to executors (the command executor ignores them). */
   readonly frameworkMessages: Array<{
     frameworkId: string;
@@ -101,122 +74,88 @@ export class AgentProcess {
     readonly settings: AgentSettings,
   ) {
     this.logger = new Logger(`MesosAgent ${settings.agentId}`);
+    this.registration = new AgentRegistration(actors, settings, this.logger);
+    this.updates = new AgentStatusUpdates(
+      actors,
+      settings,
+      this.registration,
+      this.tasks,
+      this.logger,
+    );
   }
 
   get pid(): Upid {
-    return this.self;
+    return this.registration.self;
+  }
+
+  /** Registered with the current master. */
+  get registered(): boolean {
+    return this.registration.registered;
+  }
+
+  set registered(registered: boolean) {
+    this.registration.registered = registered;
   }
 
   @OnInitialize()
   initialize(self: Upid): void {
-    this.self = self;
+    this.registration.self = self;
     this.register();
   }
 
   /** Sends the (re-)registration to the master, and again until the master answers. */
   register(): void {
-    this.reregisterTimer?.cancel();
-    if (this.partitioned) return;
-    this.actors.link(this.settings.master, { from: this.self });
-    const report: Omit<AgentReport, 'pid'> = {
-      id: this.settings.agentId,
-      hostname: this.settings.hostname,
-      resources: toProto(this.settings.resources),
-      tasks: [...this.tasks.values()].map((task) => ({
-        frameworkId: task.frameworkId,
-        framework: task.framework,
-        taskId: task.info.task_id!.value,
-        info: { ...task.info, data: undefined },
-        state: task.state,
-      })),
-    };
-    this.actors.send(
-      this.settings.master,
-      AGENT_REGISTER,
-      JSON.stringify(report),
-      { from: this.self },
-    );
-    this.reregisterTimer = this.actors.delay(
-      this.settings.reregisterDelayMs,
-      this.self,
-      'register',
-    );
+    this.registration.register(this.tasks.report());
   }
 
   @Mailbox(AGENT_REGISTERED)
   onRegistered(@Ctx() ctx: LibprocessContext): void {
-    if (!ctx.from.equals(this.settings.master) || this.partitioned) return;
-    this.reregisterTimer?.cancel();
-    if (!this.registered) this.logger.log(`Registered with master ${ctx.from}`);
-    this.registered = true;
     // Pending updates go out again to the new master at once.
-    for (const task of this.tasks.values()) this.forward(task, true);
+    if (this.registration.answered(ctx.from)) this.updates.forwardAll();
   }
 
   @OnExited()
   masterExited(pid: Upid): void {
-    if (!pid.equals(this.settings.master) || this.partitioned) return;
-    this.logger.log(
-      'Master disconnected! Waiting for a new master to be elected',
-    );
-    this.registered = false;
-    this.reregisterTimer?.cancel();
-    this.reregisterTimer = this.actors.delay(
-      this.settings.reregisterDelayMs,
-      this.self,
-      'register',
-    );
+    this.registration.masterExited(pid);
   }
 
   /** Agent-lost mode: stop talking to the master (tasks keep running). */
   partition(): void {
-    this.partitioned = true;
-    this.registered = false;
-    this.reregisterTimer?.cancel();
+    this.registration.partition();
     for (const task of this.tasks.values()) task.retry?.cancel();
   }
 
   /** Ends a partition: the agent re-registers with its tasks. */
   heal(): void {
-    this.partitioned = false;
+    this.registration.heal();
     this.register();
   }
 
   @ProtobufMailbox(MesosMessage.RunTask)
   runTask(@Payload() message: any, @Ctx() ctx: LibprocessContext): void {
-    if (!this.fromMaster(ctx)) return;
+    if (!this.registration.fromMaster(ctx.from)) return;
     const info: TaskInfo = message.task;
     const frameworkId: string = message.framework?.id?.value ?? '';
     const taskId = info.task_id!.value;
-    if (this.tasks.has(key(frameworkId, taskId))) {
+    if (this.tasks.get(frameworkId, taskId)) {
       this.logger.warn(
         `Ignoring running task ${taskId} of framework ${frameworkId}: it is already running`,
       );
       return;
     }
-    const task: AgentTask = {
+    const task = this.tasks.add({
       frameworkId,
       framework: message.framework,
       info,
       executorId: taskId,
-      state: 'TASK_STAGING',
-      stream: new StatusUpdateStream(
-        frameworkId,
-        taskId,
-        this.settings.statusUpdateRetryMs,
-      ),
-      command: new CommandTask(
-        info,
-        frameworkId,
-        (event) =>
-          void this.actors
-            .dispatch(this.self, 'commandEvent', frameworkId, taskId, event)
-            .catch(() => undefined),
-      ),
-    };
-    this.tasks.set(key(frameworkId, taskId), task);
+      statusUpdateRetryMs: this.settings.statusUpdateRetryMs,
+      onEvent: (event) =>
+        void this.actors
+          .dispatch(this.pid, 'commandEvent', frameworkId, taskId, event)
+          .catch(() => undefined),
+    });
     // The command executor reports TASK_STARTING before it runs the command.
-    this.update(task, 'TASK_STARTING');
+    this.updates.update(task, 'TASK_STARTING');
     task.command.start();
   }
 
@@ -230,7 +169,7 @@ export class AgentProcess {
    */
   @Mailbox(RUN_TASK_GROUP)
   runTaskGroup(@Payload() body: Buffer, @Ctx() ctx: LibprocessContext): void {
-    if (!this.fromMaster(ctx)) return;
+    if (!this.registration.fromMaster(ctx.from)) return;
     let group: {
       framework: FrameworkInfo;
       executor: ExecutorInfo;
@@ -244,36 +183,28 @@ export class AgentProcess {
     }
     const frameworkId = group.framework.id?.value ?? '';
     const executorId = group.executor.executor_id.value;
-    const tasks = group.tasks.map((info): AgentTask => {
-      const taskId = info.task_id!.value;
-      const task: AgentTask = {
+    const tasks = group.tasks.map((info) =>
+      this.tasks.add({
         frameworkId,
         framework: group.framework,
         info,
         executorId,
-        state: 'TASK_STAGING',
-        stream: new StatusUpdateStream(
-          frameworkId,
-          taskId,
-          this.settings.statusUpdateRetryMs,
-        ),
+        statusUpdateRetryMs: this.settings.statusUpdateRetryMs,
         // Never started: there is no executor to run it.
-        command: new CommandTask(info, frameworkId, () => undefined),
-      };
-      this.tasks.set(key(frameworkId, taskId), task);
-      return task;
-    });
+        onEvent: () => undefined,
+      }),
+    );
     this.logger.log(
       `Executor '${executorId}' of framework ${frameworkId} exited with status 1 (no mesos-default-executor)`,
     );
-    this.toMaster(MesosMessage.ExitedExecutor, {
+    this.registration.toMaster(MesosMessage.ExitedExecutor, {
       slave_id: { value: this.settings.agentId },
       framework_id: { value: frameworkId },
       executor_id: { value: executorId },
       status: EXECUTOR_EXIT_STATUS_1,
     });
     for (const task of tasks) {
-      this.update(
+      this.updates.update(
         task,
         'TASK_FAILED',
         'Executor terminated',
@@ -285,45 +216,18 @@ export class AgentProcess {
 
   /** A child process event, dispatched onto this process' queue. */
   commandEvent(frameworkId: string, taskId: string, event: CommandEvent): void {
-    const task = this.tasks.get(key(frameworkId, taskId));
+    const task = this.tasks.get(frameworkId, taskId);
     if (!task) return;
-    if (event.kind === 'started') {
-      this.update(task, 'TASK_RUNNING');
-    } else if (event.kind === 'failed') {
-      this.update(
-        task,
-        'TASK_FAILED',
-        `Failed to launch the command: ${event.error}`,
-        'REASON_COMMAND_EXECUTOR_FAILED',
-      );
-    } else if (event.code === 0) {
-      this.update(task, 'TASK_FINISHED', 'Command exited with status 0');
-    } else if (task.command.killed) {
-      this.update(
-        task,
-        'TASK_KILLED',
-        `Command terminated with signal ${event.signal ?? 'SIGTERM'}`,
-      );
-    } else if (event.signal) {
-      this.update(
-        task,
-        'TASK_FAILED',
-        `Command terminated with signal ${event.signal}`,
-      );
-    } else {
-      this.update(
-        task,
-        'TASK_FAILED',
-        `Command exited with status ${event.code}`,
-      );
-    }
+    const status = commandStatus(event, task.command.killed);
+    this.updates.update(task, status.state, status.message, status.reason);
   }
 
   @ProtobufMailbox(MesosMessage.KillTask)
   killTask(@Payload() message: any, @Ctx() ctx: LibprocessContext): void {
-    if (!this.fromMaster(ctx)) return;
+    if (!this.registration.fromMaster(ctx.from)) return;
     const task = this.tasks.get(
-      key(message.framework_id.value, message.task_id.value),
+      message.framework_id.value,
+      message.task_id.value,
     );
     if (!task) {
       // Slave::killTask for an unknown task: TASK_LOST from the agent ("Cannot find task").
@@ -334,7 +238,7 @@ export class AgentProcess {
     }
     if (!task.command.running) return;
     if (hasCapability(task.framework, 'TASK_KILLING_STATE'))
-      this.update(task, 'TASK_KILLING');
+      this.updates.update(task, 'TASK_KILLING');
     task.command.kill('SIGTERM');
   }
 
@@ -343,10 +247,11 @@ export class AgentProcess {
     @Payload() message: any,
     @Ctx() ctx: LibprocessContext,
   ): void {
-    if (!this.fromMaster(ctx)) return;
+    if (!this.registration.fromMaster(ctx.from)) return;
     // The command executor's id is its task's id.
     const task = this.tasks.get(
-      key(message.framework_id?.value, message.executor_id?.value),
+      message.framework_id?.value,
+      message.executor_id?.value,
     );
     task?.command.kill('SIGTERM');
   }
@@ -356,11 +261,8 @@ export class AgentProcess {
     @Payload() message: any,
     @Ctx() ctx: LibprocessContext,
   ): void {
-    if (!this.fromMaster(ctx)) return;
-    for (const [id, task] of this.tasks) {
-      if (task.frameworkId === message.framework_id.value)
-        this.discard(id, task);
-    }
+    if (!this.registration.fromMaster(ctx.from)) return;
+    this.tasks.discardFramework(message.framework_id.value);
   }
 
   @ProtobufMailbox(MesosMessage.StatusUpdateAcknowledgement)
@@ -368,37 +270,8 @@ export class AgentProcess {
     @Payload() message: any,
     @Ctx() ctx: LibprocessContext,
   ): void {
-    if (!this.fromMaster(ctx)) return;
-    const id = key(message.framework_id.value, message.task_id.value);
-    const task = this.tasks.get(id);
-    if (!task) {
-      this.logger.warn(
-        `Unexpected status update acknowledgement for unknown task ${message.task_id.value} of framework ${message.framework_id.value}`,
-      );
-      return;
-    }
-    const result = task.stream.acknowledge(message.uuid);
-    if (!result.accepted) {
-      this.logger.warn(
-        `Unexpected status update acknowledgement for task ${message.task_id.value}: ${result.reason}`,
-      );
-      return;
-    }
-    task.retry?.cancel();
-    if (result.next) {
-      this.forward(task, true);
-    } else if (result.terminal) {
-      this.tasks.delete(id);
-      // The command executor exits once its terminal update is acknowledged (a task group's
-      // executor was reported gone already).
-      if (task.executorId !== task.info.task_id!.value) return;
-      this.toMaster(MesosMessage.ExitedExecutor, {
-        slave_id: { value: this.settings.agentId },
-        framework_id: { value: task.frameworkId },
-        executor_id: { value: task.executorId },
-        status: 0,
-      });
-    }
+    if (!this.registration.fromMaster(ctx.from)) return;
+    this.updates.acknowledge(message);
   }
 
   /** The framework re-subscribed (new pid): re-send pending updates at once. */
@@ -407,12 +280,8 @@ export class AgentProcess {
     @Payload() message: any,
     @Ctx() ctx: LibprocessContext,
   ): void {
-    if (!this.fromMaster(ctx)) return;
-    for (const task of this.tasks.values()) {
-      if (task.frameworkId !== message.framework_id?.value) continue;
-      if (message.framework_info) task.framework = message.framework_info;
-      if (task.stream.resume()) this.forward(task, true);
-    }
+    if (!this.registration.fromMaster(ctx.from)) return;
+    this.updates.resume(message.framework_id?.value, message.framework_info);
   }
 
   /** A framework message for an executor (sent by the scheduler directly, or by the master). */
@@ -420,7 +289,7 @@ export class AgentProcess {
   frameworkToExecutor(@Payload() message: any): void {
     const frameworkId = message.framework_id?.value;
     const executorId = message.executor_id?.value;
-    if (!this.tasks.has(key(frameworkId, executorId))) {
+    if (!this.tasks.get(frameworkId, executorId)) {
       this.metrics.increment('slave/invalid_framework_messages');
       this.logger.warn(
         `Dropping framework message for executor ${executorId} of framework ${frameworkId}: executor not found`,
@@ -437,14 +306,13 @@ export class AgentProcess {
 
   /** Timer target: the head update was not acknowledged in time. */
   retryUpdate(frameworkId: string, taskId: string): void {
-    const task = this.tasks.get(key(frameworkId, taskId));
-    if (task && task.stream.head()) this.forward(task, false);
+    this.updates.retry(frameworkId, taskId);
   }
 
   /** Kills every task (the node is closing). */
   shutdown(): void {
-    for (const [id, task] of this.tasks) this.discard(id, task);
-    this.reregisterTimer?.cancel();
+    this.tasks.discardAll();
+    this.registration.stop();
   }
 
   /** The tasks this agent runs or still reports (for tests). */
@@ -454,85 +322,6 @@ export class AgentProcess {
     state: string;
     pending: number;
   }> {
-    return [...this.tasks.values()].map((t) => ({
-      frameworkId: t.frameworkId,
-      taskId: t.info.task_id!.value,
-      state: taskStateName(t.state),
-      pending: t.stream.length,
-    }));
-  }
-
-  private update(
-    task: AgentTask,
-    state: TaskState,
-    message?: string,
-    reason?: TaskStatus_Reason,
-    source: TaskStatus_Source = 'SOURCE_EXECUTOR',
-  ): void {
-    task.state = state;
-    const timestamp = this.settings.clock.now() / 1000;
-    const uuid = randomBytes(16);
-    const taskId = task.info.task_id!;
-    const executorId = { value: task.executorId };
-    const slaveId = { value: this.settings.agentId };
-    const update = {
-      framework_id: { value: task.frameworkId },
-      executor_id: executorId,
-      slave_id: slaveId,
-      status: {
-        task_id: taskId,
-        state,
-        source,
-        ...(message !== undefined && { message }),
-        ...(reason !== undefined && { reason }),
-        slave_id: slaveId,
-        executor_id: executorId,
-        timestamp,
-        uuid,
-      },
-      timestamp,
-      uuid,
-    } as StatusUpdate;
-    if (task.stream.push(update)) this.forward(task, true);
-    if (isTerminalState(state)) task.command.kill('SIGKILL');
-  }
-
-  /** Sends the head of the task's stream (with the newest queued state) and arms the retry. */
-  private forward(task: AgentTask, fresh: boolean): void {
-    const head = task.stream.head();
-    task.retry?.cancel();
-    if (!head || this.partitioned || !this.registered) return;
-    if (!fresh)
-      this.logger.debug(
-        `Re-sending the unacknowledged ${taskStateName(head.status?.state)} of ${task.info.task_id!.value}`,
-      );
-    this.toMaster(MesosMessage.StatusUpdate, {
-      update: { ...head, latest_state: task.stream.latestState() },
-      pid: this.self.toString(),
-    });
-    task.retry = this.actors.delay(
-      task.stream.sent(),
-      this.self,
-      'retryUpdate',
-      task.frameworkId,
-      task.info.task_id!.value,
-    );
-  }
-
-  private toMaster(type: string, message: object): void {
-    if (this.partitioned) return;
-    this.actors.sendProto(this.settings.master, type, message, {
-      from: this.self,
-    });
-  }
-
-  private fromMaster(ctx: LibprocessContext): boolean {
-    return ctx.from.equals(this.settings.master) && !this.partitioned;
-  }
-
-  private discard(id: string, task: AgentTask): void {
-    task.retry?.cancel();
-    task.command.kill('SIGKILL');
-    this.tasks.delete(id);
+    return this.tasks.states();
   }
 }

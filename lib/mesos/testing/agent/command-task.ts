@@ -1,11 +1,56 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { TaskInfo } from '../../mesos.types.js';
+import type {
+  TaskInfo,
+  TaskState,
+  TaskStatus_Reason,
+} from '../../mesos.types.js';
 
 /** What happened to a task's command. */
 export type CommandEvent =
   | { kind: 'started' }
   | { kind: 'ended'; code: number | null; signal: string | null }
   | { kind: 'failed'; error: string };
+
+/** The status the command executor reports for a command event. */
+export interface CommandStatus {
+  state: TaskState;
+  message?: string;
+  reason?: TaskStatus_Reason;
+}
+
+/**
+ * What the command executor (src/launcher/executor.cpp) reports when its command starts, fails
+ * to start or ends: an exit status of 0 finishes the task, a task the framework killed is
+ * KILLED unless it exited with 0, anything else FAILED with the signal or the exit status.
+ */
+export function commandStatus(
+  event: CommandEvent,
+  killed: boolean,
+): CommandStatus {
+  if (event.kind === 'started') return { state: 'TASK_RUNNING' };
+  if (event.kind === 'failed') {
+    return {
+      state: 'TASK_FAILED',
+      message: `Failed to launch the command: ${event.error}`,
+      reason: 'REASON_COMMAND_EXECUTOR_FAILED',
+    };
+  }
+  if (event.code === 0) {
+    return { state: 'TASK_FINISHED', message: 'Command exited with status 0' };
+  }
+  if (killed) {
+    return {
+      state: 'TASK_KILLED',
+      message: `Command terminated with signal ${event.signal ?? 'SIGTERM'}`,
+    };
+  }
+  return {
+    state: 'TASK_FAILED',
+    message: event.signal
+      ? `Command terminated with signal ${event.signal}`
+      : `Command exited with status ${event.code}`,
+  };
+}
 
 /**
  * A task's command run as the Mesos command executor runs it: `sh -c <value>` (or the binary

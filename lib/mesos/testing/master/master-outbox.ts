@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { DelayHandle, Upid } from '../../../index.js';
+import type { ActorRef, DelayHandle, Upid } from '../../../index.js';
 import { BoundedLog } from '../common/fifo.js';
 
 /** A line of the simulated master's log, kept for tests to assert on ("Refusing ..."). */
@@ -21,6 +21,23 @@ export interface MasterOutbox {
   link(to: Upid): void;
   unlink(to: Upid): void;
   later(ms: number, method: string, ...args: unknown[]): DelayHandle;
+}
+
+/**
+ * The outbox of the master process at `self`: everything is sent from its pid, and `later`
+ * comes back to its `timer` method, on its queue.
+ */
+export function processOutbox(actors: ActorRef, self: Upid): MasterOutbox {
+  return {
+    send: (to, type, message) =>
+      actors.sendProto(to, type, message, { from: self }),
+    sendInternal: (to, name, body) =>
+      actors.send(to, name, JSON.stringify(body), { from: self }),
+    link: (to) => actors.link(to, { from: self }),
+    unlink: (to) => actors.unlink(to, { from: self }),
+    later: (ms, method, ...args) =>
+      actors.delay(ms, self, 'timer', method, ...args),
+  };
 }
 
 /** The master's log: Nest's logger plus the latest lines, for tests. */

@@ -14,8 +14,8 @@ import {
 } from '../../../index.js';
 import type { Call, StatusUpdateMessage } from '../../mesos.types.js';
 import { MesosMessage } from '../../mesos.constants.js';
-import {
-  type AuthenticationOutcome,
+import type {
+  AuthenticationOutcome,
   CramMd5AuthenticatorSession,
 } from '../auth/cram-md5-authenticator.session.js';
 import {
@@ -24,34 +24,24 @@ import {
   UNSIMULATED_MASTER_MESSAGES,
 } from '../simulator.constants.js';
 import { AGENT_REGISTER, AGENT_REGISTERED } from '../simulator-internal.js';
-import {
-  LEGACY_SCHEDULER_MESSAGES,
-  type LegacyMapping,
-  legacySubscribe,
-} from './legacy-calls.js';
+import { LegacyMessages } from './legacy-messages.js';
+import { MasterAuthentication } from './master-authentication.js';
+import { MasterLeadership } from './master-leadership.js';
 import { frameworksJson, stateJson } from './master-state.js';
-import { MasterLog, type MasterOutbox } from './master-outbox.js';
+import { MasterLog, processOutbox } from './master-outbox.js';
 import {
   MASTER_NODE_SETTINGS,
   type MasterNodeSettings,
 } from './master-node.settings.js';
 import { type AgentReport, SimulatedMaster } from './simulated-master.js';
 
-const LEGACY = new Map<string, LegacyMapping>(
-  LEGACY_SCHEDULER_MESSAGES.map((m) => [m.type, m]),
-);
-
-interface Authenticating {
-  session: CramMd5AuthenticatorSession;
-  /** SUBSCRIBE calls queued until the authentication ends (Master::subscribe does so). */
-  waiting: Array<() => void>;
-}
-
 /**
  * The simulated master's libprocess process `master`: a thin adapter from mailboxes, routes,
- * link breaks and timers onto {@link SimulatedMaster}. It adds what belongs to the process:
- * the leader check ("not elected" drops, 307 redirects), the slow-master delay, the CRAM-MD5
- * authenticator sessions, and the simulator-internal agent registration.
+ * link breaks and timers onto {@link SimulatedMaster}. It adds what belongs to the process: the
+ * slow-master delay and the simulator-internal agent registration, and owns one part per role:
+ * {@link MasterLeadership} (the leader check: "not elected" drops, 307 redirects),
+ * {@link MasterAuthentication} (the CRAM-MD5 authenticator sessions) and
+ * {@link LegacyMessages} (the pre-Call scheduler messages).
  */
 @Process(MASTER_PROCESS_ID)
 export class MasterProcess {
@@ -59,10 +49,9 @@ export class MasterProcess {
   master!: SimulatedMaster;
   private self!: Upid;
   private readonly startTime: number;
-  private electedTime?: number;
-  private readonly authenticating = new Map<string, Authenticating>();
-  /** master/dropped_messages. */
-  droppedMessages = 0;
+  private readonly leadership: MasterLeadership;
+  private authentication!: MasterAuthentication;
+  private legacyMessages!: LegacyMessages;
   private markReady!: () => void;
   /** Resolves once the process has its pid and its logic exists (after `@OnInitialize`). */
   readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
@@ -72,21 +61,12 @@ export class MasterProcess {
     @Inject(MASTER_NODE_SETTINGS) private readonly settings: MasterNodeSettings,
   ) {
     this.startTime = settings.clock.now();
+    this.leadership = new MasterLeadership(settings);
   }
 
   @OnInitialize()
   initialize(self: Upid): void {
     this.self = self;
-    const outbox: MasterOutbox = {
-      send: (to, type, message) =>
-        this.actors.sendProto(to, type, message, { from: self }),
-      sendInternal: (to, name, body) =>
-        this.actors.send(to, name, JSON.stringify(body), { from: self }),
-      link: (to) => this.actors.link(to, { from: self }),
-      unlink: (to) => this.actors.unlink(to, { from: self }),
-      later: (ms, method, ...args) =>
-        this.actors.delay(ms, self, 'timer', method, ...args),
-    };
     this.master = new SimulatedMaster(
       self,
       {
@@ -96,9 +76,16 @@ export class MasterProcess {
         offerTimeoutMs: this.settings.offerTimeoutMs,
         authenticateFrameworks: this.settings.authenticateFrameworks ?? false,
       },
-      outbox,
+      processOutbox(this.actors, self),
       new MasterLog(() => this.settings.clock.now()),
     );
+    this.authentication = new MasterAuthentication(
+      this.actors,
+      self,
+      this.settings,
+      this.master,
+    );
+    this.legacyMessages = new LegacyMessages(this.master);
     this.master.recoverAgents(
       (this.settings.recoveredAgents ?? []).map((a) => ({
         ...a,
@@ -114,26 +101,33 @@ export class MasterProcess {
   }
 
   get isLeading(): boolean {
-    return this.electedTime !== undefined;
+    return this.leadership.isLeading;
+  }
+
+  /** master/dropped_messages. */
+  get droppedMessages(): number {
+    return this.leadership.droppedMessages;
+  }
+
+  set droppedMessages(count: number) {
+    this.leadership.droppedMessages = count;
   }
 
   /** Becomes the leading master (as after winning the ZooKeeper election). */
   elect(): void {
-    this.electedTime ??= this.settings.clock.now();
-    this.settings.leader = `${this.self.host}:${this.self.port}`;
+    this.leadership.elect(this.self);
   }
 
   /** Steps down: a non-leader that redirects to `leader` (host:port) and drops messages. */
   demote(leader?: string): void {
-    this.electedTime = undefined;
-    this.settings.leader = leader;
+    this.leadership.demote(leader);
   }
 
   /** Runs a method of the master's logic from a timer (on this process' queue). */
   timer(method: string, ...args: unknown[]): void {
     if (method === 'allocationCycle') return this.allocationCycle();
     if (method === 'authenticationTimeout') {
-      return this.authenticationTimeout(
+      return this.authentication.authenticationTimeout(
         args[0] as string,
         args[1] as CramMd5AuthenticatorSession,
       );
@@ -165,11 +159,7 @@ export class MasterProcess {
     body: unknown,
     run: () => void,
   ): void {
-    if (!this.isLeading) {
-      this.droppedMessages++;
-      this.logger.debug(`Dropping '${name}' message since not elected yet`);
-      return;
-    }
+    if (!this.leadership.admits(name)) return;
     this.master.record(ctx.from, name, body);
     const delay = this.settings.schedulerMessageDelayMs ?? 0;
     if (delay > 0) {
@@ -190,7 +180,7 @@ export class MasterProcess {
     this.admit(MesosMessage.Call, ctx, call, () => {
       if (
         call.type === 'SUBSCRIBE' &&
-        this.queueWhileAuthenticating(from, () =>
+        this.authentication.queueWhileAuthenticating(from, () =>
           this.master.receiveCall(from, call),
         )
       ) {
@@ -229,32 +219,15 @@ export class MasterProcess {
   private legacySubscription(
     kind: 'register' | 'reregister',
     name: string,
-    message: any,
+    message: object,
     ctx: LibprocessContext,
   ): void {
     const from = ctx.from;
     this.admit(name, ctx, message, () => {
-      const mapped = legacySubscribe(kind, message);
-      if ('refusal' in mapped) {
-        this.master.log.info(
-          `Refusing ${kind === 'register' ? 'registration' : 're-registration'} request of framework '${message.framework?.name}' at ${from}: ${mapped.refusal}`,
-        );
-        this.actors.sendProto(
-          from,
-          MesosMessage.FrameworkError,
-          { message: mapped.refusal },
-          { from: this.self },
-        );
-        return;
+      const run = this.legacyMessages.subscription(kind, from, message);
+      if (run && !this.authentication.queueWhileAuthenticating(from, run)) {
+        run();
       }
-      const subscribe = mapped.call.subscribe!;
-      const run = () =>
-        this.master.subscribe(
-          from,
-          subscribe.framework_info!,
-          Boolean(subscribe.force),
-        );
-      if (!this.queueWhileAuthenticating(from, run)) run();
     });
   }
 
@@ -307,41 +280,11 @@ export class MasterProcess {
     this.legacy(SimulatorMessage.FrameworkToExecutor, m, ctx);
   }
 
-  /**
-   * A legacy message: master.cpp looks the framework up and checks the pid ("Ignoring ..."),
-   * but not the connection, then runs the Call handler.
-   */
-  private legacy(name: string, message: any, ctx: LibprocessContext): void {
+  private legacy(name: string, message: object, ctx: LibprocessContext): void {
     const from = ctx.from;
-    this.admit(name, ctx, message, () => {
-      const mapping = LEGACY.get(name)!;
-      const call = mapping.toCall(message);
-      if (
-        call.type === 'ACKNOWLEDGE' &&
-        Buffer.from(message.uuid ?? []).length !== 16
-      ) {
-        this.master.log.warn(
-          `Ignoring ${mapping.describe(message)} due to: Invalid UUID`,
-        );
-        return;
-      }
-      const framework = this.master.frameworks.get(
-        mapping.frameworkId(message),
-      );
-      if (!framework) {
-        this.master.log.warn(
-          `Ignoring ${mapping.describe(message)} because the framework cannot be found`,
-        );
-        return;
-      }
-      if (!framework.pid?.equals(from)) {
-        this.master.log.warn(
-          `Ignoring ${mapping.describe(message)} because it is not expected from ${from}`,
-        );
-        return;
-      }
-      this.master.handle(framework, call);
-    });
+    this.admit(name, ctx, message, () =>
+      this.legacyMessages.receive(from, name, message),
+    );
   }
 
   @ProtobufMailbox(MesosMessage.DeactivateFramework)
@@ -360,7 +303,7 @@ export class MasterProcess {
     @Payload() message: StatusUpdateMessage,
     @Ctx() ctx: LibprocessContext,
   ): void {
-    if (!this.isLeading) return this.dropNotElected(MesosMessage.StatusUpdate);
+    if (!this.leadership.admits(MesosMessage.StatusUpdate)) return;
     if (!this.master.agents.findByPid(ctx.from)) {
       this.master.log.warn(
         `Ignoring status update from ${ctx.from}: not a registered agent`,
@@ -375,8 +318,7 @@ export class MasterProcess {
     @Payload() message: object,
     @Ctx() ctx: LibprocessContext,
   ): void {
-    if (!this.isLeading)
-      return this.dropNotElected(MesosMessage.ExitedExecutor);
+    if (!this.leadership.admits(MesosMessage.ExitedExecutor)) return;
     if (this.master.agents.findByPid(ctx.from))
       this.master.exitedExecutor(message);
   }
@@ -384,7 +326,7 @@ export class MasterProcess {
   /** Simulator-internal agent (re-)registration (JSON, not RegisterSlaveMessage). */
   @Mailbox(AGENT_REGISTER)
   registerAgent(@Payload() body: Buffer, @Ctx() ctx: LibprocessContext): void {
-    if (!this.isLeading) return this.dropNotElected(AGENT_REGISTER);
+    if (!this.leadership.admits(AGENT_REGISTER)) return;
     let report: AgentReport;
     try {
       report = JSON.parse(body.toString()) as AgentReport;
@@ -409,59 +351,8 @@ export class MasterProcess {
     @Payload() message: { pid: string },
     @Ctx() ctx: LibprocessContext,
   ): void {
-    if (!this.isLeading)
-      return this.dropNotElected(SimulatorMessage.Authenticate);
-    const from = ctx.from;
-    const pid = message.pid;
-    const erased = this.master.authenticated.delete(pid);
-    const credentials = this.settings.credentials;
-    if (!credentials || credentials.length === 0) {
-      this.master.log.warn(
-        `Received authentication request from ${pid} but authenticator is not loaded`,
-      );
-      this.actors.sendProto(
-        from,
-        SimulatorMessage.AuthenticationError,
-        { error: 'No authenticator loaded' },
-        { from: this.self },
-      );
-      return;
-    }
-    const previous = this.authenticating.get(pid);
-    if (previous) {
-      this.master.log.info(
-        `Re-authenticating ${pid}; discarding outstanding authentication`,
-      );
-      previous.session.discard();
-    } else {
-      this.master.log.info(
-        `Authenticating ${pid}${erased ? '; clearing previous authentication' : ''}`,
-      );
-    }
-    const entry: Authenticating = {
-      session: undefined!,
-      waiting: previous?.waiting ?? [],
-    };
-    entry.session = new CramMd5AuthenticatorSession(
-      this.actors,
-      from,
-      new Map(credentials.map((c) => [c.principal, c.secret])),
-      this.master.info.hostname ?? this.self.host,
-      (outcome) =>
-        void this.actors
-          .dispatch(this.self, 'authenticated', pid, entry.session, outcome)
-          .catch(() => undefined),
-    );
-    this.authenticating.set(pid, entry);
-    this.actors.spawn(entry.session);
-    this.actors.delay(
-      this.settings.authenticationTimeoutMs ?? 15_000,
-      this.self,
-      'timer',
-      'authenticationTimeout',
-      pid,
-      entry.session,
-    );
+    if (!this.leadership.admits(SimulatorMessage.Authenticate)) return;
+    this.authentication.authenticate(ctx.from, message.pid);
   }
 
   /** Master::_authenticate (dispatched by the session when it ends). */
@@ -470,47 +361,7 @@ export class MasterProcess {
     session: CramMd5AuthenticatorSession,
     outcome: AuthenticationOutcome,
   ): void {
-    const entry = this.authenticating.get(pid);
-    if (entry?.session !== session) {
-      this.master.log.info(`Ignoring stale authentication result of ${pid}`);
-      return;
-    }
-    this.authenticating.delete(pid);
-    if ('error' in outcome) {
-      this.master.log.warn(
-        `An error ocurred while attempting to authenticate ${pid}: ${outcome.error}`,
-      );
-    } else if (outcome.principal === null) {
-      this.master.log.info(
-        `Authentication of ${pid} was unsuccessful: Invalid credentials`,
-      );
-    } else {
-      this.master.log.info(
-        `Successfully authenticated principal '${outcome.principal}' at ${pid}`,
-      );
-      this.master.authenticated.set(pid, outcome.principal);
-    }
-    for (const run of entry.waiting) run();
-  }
-
-  private authenticationTimeout(
-    pid: string,
-    session: CramMd5AuthenticatorSession,
-  ): void {
-    if (this.authenticating.get(pid)?.session === session) {
-      this.master.log.warn('Authentication timed out');
-      session.discard();
-    }
-  }
-
-  private queueWhileAuthenticating(from: Upid, run: () => void): boolean {
-    const entry = this.authenticating.get(from.toString());
-    if (!entry) return false;
-    this.master.log.info(
-      `Queuing up SUBSCRIBE call for framework at ${from} because authentication is still in progress`,
-    );
-    entry.waiting.push(run);
-    return true;
+    this.authentication.authenticated(pid, session, outcome);
   }
 
   @OnExited()
@@ -528,42 +379,28 @@ export class MasterProcess {
     this.master.frameworkExited(pid);
   }
 
-  private dropNotElected(name: string): void {
-    this.droppedMessages++;
-    this.logger.debug(`Dropping '${name}' message since not elected yet`);
-  }
-
   // ---- HTTP ------------------------------------------------------------------------------
-
-  /** A non-leader's answer to its endpoints: 307 to the leader, or 503 without one. */
-  private redirect(path: string): RouteResponse | undefined {
-    if (this.isLeading) return undefined;
-    if (!this.settings.leader)
-      return new RouteResponse(503, 'No leader elected');
-    return new RouteResponse(307, '', {
-      Location: `//${this.settings.leader}${path}`,
-    });
-  }
 
   /** `GET /master/state`, and `GET /state` when the node delegates to `master`. */
   @Route('state', { methods: ['GET'] })
   state(): unknown {
     return (
-      this.redirect('/master/state') ??
-      stateJson(this.master, this.startTime, this.electedTime)
+      this.leadership.redirect('/master/state') ??
+      stateJson(this.master, this.startTime, this.leadership.elected)
     );
   }
 
   @Route('frameworks', { methods: ['GET'] })
   frameworks(): unknown {
-    return this.redirect('/master/frameworks') ?? frameworksJson(this.master);
+    return (
+      this.leadership.redirect('/master/frameworks') ??
+      frameworksJson(this.master)
+    );
   }
 
   @Route('redirect', { methods: ['GET'] })
   leaderRedirect(): RouteResponse {
-    return this.settings.leader
-      ? new RouteResponse(307, '', { Location: `//${this.settings.leader}` })
-      : new RouteResponse(503, 'No leader elected');
+    return this.leadership.leaderRedirect();
   }
 
   /** What `GET /metrics/snapshot` of this node serves (answered by a non-leader too). */
