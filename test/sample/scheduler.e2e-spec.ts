@@ -276,9 +276,11 @@ describe('sample scheduler against the master simulator', () => {
     );
     const firstIds = tasks.all().map((task) => task.mesosId);
 
+    // The grace (1.5 s) runs out at the first re-check, 2 s after the failover; the agent comes
+    // back well after it (and only then are there offers for the relaunches).
     await sim.process.failover({
       registry: 'in_memory',
-      agentReregisterDelayMs: 20_000,
+      agentReregisterDelayMs: 8_000,
     });
     const result = await sample.finished;
 

@@ -162,6 +162,19 @@ describeRequiring(
       ]);
       const frameworkId = (await line(first, 'REGISTERED')).split(' ')[1];
       await line(first, 'WAITING');
+      // mesos-go acknowledges TASK_RUNNING once the callback that printed WAITING returns: a
+      // kill before that acknowledgement reached the agent makes it re-send TASK_RUNNING to the
+      // next instance (rightly, as a real agent does), which this scenario does not test.
+      await waitFor(
+        () =>
+          sim.agents[0]
+            .taskStates()
+            .some(
+              (task) => task.state === 'TASK_RUNNING' && task.pending === 0,
+            ),
+        10_000,
+        'the TASK_RUNNING update of `long` to be acknowledged',
+      );
       await first.stop(); // SIGKILL
       await waitFor(
         () => sim.logged(`Framework ${frameworkId} disconnected`).length > 0,
