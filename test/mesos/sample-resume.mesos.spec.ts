@@ -8,12 +8,12 @@ import {
   type MasterFramework,
   waitForCompletedFramework,
   waitForFailover,
-} from '../mesos/support/master-state.js';
-import { MesosCluster } from '../mesos/support/mesos-cluster.js';
-import { describeWithMesos } from '../mesos/support/mesos-gate.js';
-import { pollUntil } from '../mesos/support/process-watch.js';
-import { ensureSampleBuilt, startSample } from '../mesos/support/sample-cli.js';
-import { TaskRelease } from '../mesos/support/task-release.js';
+} from './support/master-state.js';
+import { MesosCluster } from './support/mesos-cluster.js';
+import { describeWithMesos } from './support/mesos-gate.js';
+import { pollUntil } from './support/process-watch.js';
+import { ensureSampleBuilt, startSample } from './support/sample-cli.js';
+import { TaskRelease } from './support/task-release.js';
 
 /**
  * task-1 exits at once, task-2 runs on through the scheduler restart, until `release`. Real
