@@ -134,4 +134,57 @@ describe('SimulatedMaster (no sockets, fake timers)', () => {
     m.allocate();
     expect(of(MesosMessage.ResourceOffers)).toHaveLength(2);
   });
+  it('answers TASK_LOST for each task of a LAUNCH or LAUNCH_GROUP accepted on an agent that disconnected since its offer', () => {
+    const { m, of } = master();
+    m.receiveCall(scheduler, {
+      type: 'SUBSCRIBE',
+      subscribe: {
+        framework_info: { user: 'u', name: 'n', roles: [] },
+        suppressed_roles: [],
+      },
+    });
+    const offer = of(MesosMessage.ResourceOffers)[0].message.offers[0];
+    // Disconnected before the master rescinded the offer (Master::_accept runs after an
+    // asynchronous authorization in Mesos; here the agent record changes under the offer).
+    m.agents.get('M-S0')!.connected = false;
+    const task = (id: string) => ({
+      name: id,
+      task_id: { value: id },
+      slave_id: { value: 'M-S0' },
+      resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } }],
+      command: { value: 'true' },
+    });
+    m.receiveCall(scheduler, {
+      framework_id: { value: 'M-0000' },
+      type: 'ACCEPT',
+      accept: {
+        offer_ids: [offer.id],
+        operations: [
+          { type: 'LAUNCH', launch: { task_infos: [task('a'), task('b')] } },
+          {
+            type: 'LAUNCH_GROUP',
+            launch_group: { task_group: { tasks: [task('c')] } },
+          },
+        ],
+      },
+    } as never);
+
+    expect(
+      of(MesosMessage.StatusUpdate).map(({ message }) => [
+        message.update.status.task_id.value,
+        message.update.status.state,
+        message.update.status.reason,
+        message.update.status.message,
+      ]),
+    ).toEqual(
+      ['a', 'b', 'c'].map((id) => [
+        id,
+        'TASK_LOST',
+        'REASON_SLAVE_DISCONNECTED',
+        'Agent localhost is disconnected',
+      ]),
+    );
+    expect(of(MesosMessage.RunTask)).toEqual([]);
+    expect(m.frameworks.get('M-0000')!.tasks.size).toBe(0);
+  });
 });
