@@ -109,18 +109,9 @@ export class AcceptCall {
         );
         continue;
       }
-      for (const task of (op.launch?.task_infos ?? []) as TaskInfo[]) {
-        if (agent.standing !== 'registered' || !agent.connected) {
-          const removed = agent.standing !== 'registered';
-          this.m.updates.forwardMasterUpdate(
-            framework,
-            task,
-            isPartitionAware(framework) ? 'TASK_DROPPED' : 'TASK_LOST',
-            removed ? 'REASON_SLAVE_REMOVED' : 'REASON_SLAVE_DISCONNECTED',
-            `Agent ${agent.hostname} is ${removed ? 'removed' : 'disconnected'}`,
-          );
-          continue;
-        }
+      const tasks = tasksOf(op);
+      if (this.lostWithAgent(framework, agent, tasks)) continue;
+      for (const task of tasks) {
         const invalid = validateTask(task, {
           agentId: agent.id,
           available: remaining,
@@ -173,19 +164,7 @@ export class AcceptCall {
   ): ResourceBag {
     const executor: ExecutorInfo | undefined = op.launch_group?.executor;
     const tasks = tasksOf(op);
-    if (agent.standing !== 'registered' || !agent.connected) {
-      const removed = agent.standing !== 'registered';
-      for (const task of tasks) {
-        this.m.updates.forwardMasterUpdate(
-          framework,
-          task,
-          isPartitionAware(framework) ? 'TASK_DROPPED' : 'TASK_LOST',
-          removed ? 'REASON_SLAVE_REMOVED' : 'REASON_SLAVE_DISCONNECTED',
-          `Agent ${agent.hostname} is ${removed ? 'removed' : 'disconnected'}`,
-        );
-      }
-      return available;
-    }
+    if (this.lostWithAgent(framework, agent, tasks)) return available;
     let error: string | undefined;
     for (const task of tasks) {
       const invalid = validateTask(task, {
@@ -238,6 +217,30 @@ export class AcceptCall {
       tasks,
     });
     return subtract(available, total);
+  }
+
+  /**
+   * Master::_accept on an agent that is removed or disconnected (LAUNCH and LAUNCH_GROUP
+   * alike): every task of the operation gets TASK_LOST, or TASK_DROPPED for a partition-aware
+   * framework. Returns false, sending nothing, when the agent is there.
+   */
+  private lostWithAgent(
+    framework: FrameworkRecord,
+    agent: AgentRecord,
+    tasks: TaskInfo[],
+  ): boolean {
+    if (agent.standing === 'registered' && agent.connected) return false;
+    const removed = agent.standing !== 'registered';
+    for (const task of tasks) {
+      this.m.updates.forwardMasterUpdate(
+        framework,
+        task,
+        isPartitionAware(framework) ? 'TASK_DROPPED' : 'TASK_LOST',
+        removed ? 'REASON_SLAVE_REMOVED' : 'REASON_SLAVE_DISCONNECTED',
+        `Agent ${agent.hostname} is ${removed ? 'removed' : 'disconnected'}`,
+      );
+    }
+    return true;
   }
 
   /** validation::offer::validate. */
