@@ -5,6 +5,7 @@ import {
   simulatedHa,
   ZK_SESSION_TIMEOUT,
 } from './support/ha-under-test.js';
+import { masterMetrics } from './support/master-state.js';
 import { MesosCluster } from './support/mesos-cluster.js';
 import { describeWithMesos } from './support/mesos-gate.js';
 import { ZooKeeperServer } from './support/zookeeper-server.js';
@@ -58,8 +59,7 @@ describeWithMesos(
       );
       expect(state.leader).toBe(leader.masterUpid);
       // Both say whether they are elected in their metrics (answered locally, no redirect).
-      const standbyMetrics =
-        await standby.masterJson<Record<string, number>>('/metrics/snapshot');
+      const standbyMetrics = await masterMetrics(standby);
       expect(standbyMetrics['master/elected']).toBe(0);
     }, 30_000);
 

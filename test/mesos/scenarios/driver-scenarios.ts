@@ -11,6 +11,7 @@ import {
   frameworkById,
   type MesosUnderTest,
 } from '../support/mesos-under-test.js';
+import { masterMetrics } from '../support/master-state.js';
 import { pollUntil } from '../support/process-watch.js';
 import {
   acceptNextOffer,
@@ -138,8 +139,7 @@ export function registerDriverScenarios(target: () => MesosUnderTest): void {
     });
     const agentId = await firstAgentId(target());
     const acknowledgements = async () => {
-      const metrics =
-        await target().masterJson<Record<string, number>>('/metrics/snapshot');
+      const metrics = await masterMetrics(target());
       return {
         valid: metrics['master/valid_status_update_acknowledgements'],
         invalid: metrics['master/invalid_status_update_acknowledgements'],
@@ -377,7 +377,7 @@ export function registerDriverScenarios(target: () => MesosUnderTest): void {
     const frameworkId = first.driver.frameworkId!;
     const counters = async () => {
       const [master, agent] = await Promise.all([
-        target().masterJson<Record<string, number>>('/metrics/snapshot'),
+        masterMetrics(target()),
         target().agentJson<Record<string, number>>('/metrics/snapshot'),
       ]);
       return {

@@ -130,11 +130,14 @@ export async function waitForCompletedFramework(
   return view!.framework;
 }
 
-/** The master's `/metrics/snapshot` counters (numbers). */
+/**
+ * The master's `/metrics/snapshot` counters (numbers), of a {@link MesosCluster} or of any
+ * master a scenario runs against (`MesosUnderTest`, the simulator's too).
+ */
 export async function masterMetrics(
-  cluster: MesosCluster,
+  master: Pick<MesosCluster, 'masterJson'>,
 ): Promise<Record<string, number>> {
-  return cluster.masterJson<Record<string, number>>('/metrics/snapshot');
+  return master.masterJson<Record<string, number>>('/metrics/snapshot');
 }
 
 /** `Refusing <CALL> call ... Framework disconnected` lines of the master's log (fault A). */
