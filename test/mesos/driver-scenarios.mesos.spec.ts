@@ -8,6 +8,7 @@ import {
 } from './support/mesos-under-test.js';
 import { registerDriverScenarios } from './scenarios/driver-scenarios.js';
 import { registerSuppressedRolesScenarios } from './scenarios/suppressed-roles-scenarios.js';
+import { registerTaskEnvironmentScenarios } from './scenarios/task-environment-scenarios.js';
 
 /**
  * The scheduler driver in this process, on a real Mesos 1.12 master and agent (one cluster for
@@ -19,6 +20,7 @@ describeWithMesos('the scheduler driver in-process', (install) => {
 
   registerDriverScenarios(() => realMesos(fixture.cluster));
   registerSuppressedRolesScenarios(() => realMesos(fixture.cluster));
+  registerTaskEnvironmentScenarios(() => realMesos(fixture.cluster));
 });
 
 describe('the scheduler driver in-process: the same scenarios on the simulator', () => {
@@ -30,4 +32,5 @@ describe('the scheduler driver in-process: the same scenarios on the simulator',
 
   registerDriverScenarios((): MesosUnderTest => target);
   registerSuppressedRolesScenarios((): MesosUnderTest => target);
+  registerTaskEnvironmentScenarios((): MesosUnderTest => target);
 });
