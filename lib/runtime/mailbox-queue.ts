@@ -1,5 +1,7 @@
-/** Slots per entry: `[kind, subject, name, body]` (no object per entry). */
-const ENTRY_SLOTS = 4;
+import type { MessageHold } from '../wire/message-hold.js';
+
+/** Slots per entry: `[kind, subject, name, body, hold]` (no object per entry). */
+const ENTRY_SLOTS = 5;
 /**
  * Slots of the first block of a queue: most processes never have more than a few entries
  * queued, and 100,000 processes may each hold one at the same time.
@@ -31,7 +33,7 @@ for (let size = FIRST_BLOCK_SLOTS; size <= MAX_BLOCK_SLOTS; size *= 2) {
 }
 
 function poolOf(size: number): QueueBlock[] {
-  // log2(size / FIRST_BLOCK_SLOTS); sizes are powers of two.
+  // log2(size / FIRST_BLOCK_SLOTS); sizes are FIRST_BLOCK_SLOTS times powers of two.
   return pools[Math.clz32(FIRST_BLOCK_SLOTS) - Math.clz32(size)];
 }
 
@@ -47,7 +49,7 @@ function recycle(block: QueueBlock): void {
 }
 
 /**
- * The FIFO of one process: entries of four slots in blocks taken from a shared pool, created
+ * The FIFO of one process: entries of five slots in blocks taken from a shared pool, created
  * on its first entry (a process that never receives holds no storage). A burst appends
  * blocks that double in size instead of growing and copying one array, and every drained
  * block but the last goes back to the pool.
@@ -58,17 +60,24 @@ export class MailboxQueue {
   /**
    * The operands of the entry last returned by `shift()` (see `EntryKind`): `subject` is the
    * sender of a message, the Task of a dispatch or the peer of a link event; `name` and
-   * `body` are only set for messages.
+   * `body` are only set for messages, `hold` for messages from the wire.
    */
   subject: unknown = undefined;
   name: unknown = undefined;
   body: unknown = undefined;
+  hold: MessageHold | undefined = undefined;
   private head: QueueBlock | null = null;
   private headIndex = 0;
   private tail: QueueBlock | null = null;
   private tailIndex = 0;
 
-  push(kind: number, subject: unknown, name: unknown, body: unknown): void {
+  push(
+    kind: number,
+    subject: unknown,
+    name: unknown,
+    body: unknown,
+    hold: MessageHold | undefined,
+  ): void {
     let tail = this.tail;
     let index = this.tailIndex;
     if (tail === null) {
@@ -84,13 +93,16 @@ export class MailboxQueue {
     slots[index + 1] = subject;
     slots[index + 2] = name;
     slots[index + 3] = body;
+    slots[index + 4] = hold;
     this.tailIndex = index + ENTRY_SLOTS;
     this.length++;
   }
 
   /** Puts an entry before every queued one. */
-  unshift(kind: number, subject: unknown, name: unknown, body: unknown): void {
-    if (this.length === 0) return this.push(kind, subject, name, body);
+  unshift(kind: number, subject: unknown): void {
+    if (this.length === 0) {
+      return this.push(kind, subject, undefined, undefined, undefined);
+    }
     let head = this.head!;
     let index = this.headIndex;
     if (index === 0) {
@@ -103,15 +115,13 @@ export class MailboxQueue {
     const slots = head.slots;
     slots[index] = kind;
     slots[index + 1] = subject;
-    slots[index + 2] = name;
-    slots[index + 3] = body;
     this.headIndex = index;
     this.length++;
   }
 
   /**
    * Removes the first entry (the queue must not be empty): returns its kind and leaves its
-   * operands in `subject`, `name` and `body` (until the next `shift()` or `release()`).
+   * operands in `subject`, `name`, `body` and `hold` (until the next `shift()` or `idle()`).
    */
   shift(): number {
     let head = this.head!;
@@ -127,11 +137,13 @@ export class MailboxQueue {
     this.subject = slots[index + 1];
     this.name = slots[index + 2];
     this.body = slots[index + 3];
+    this.hold = slots[index + 4] as MessageHold | undefined;
     // The queue must not keep bodies and senders alive once they are taken.
     slots[index] =
       slots[index + 1] =
       slots[index + 2] =
       slots[index + 3] =
+      slots[index + 4] =
         undefined;
     if (--this.length === 0) {
       // Empty: head and tail are this block; start over at its beginning.
@@ -167,12 +179,12 @@ export class MailboxQueue {
    * queues it without allocating, as a grown array would, but never copies.
    */
   idle(): void {
-    this.subject = this.name = this.body = undefined;
+    this.subject = this.name = this.body = this.hold = undefined;
   }
 
   /** Gives the storage of an empty queue back to the pool (its process is gone). */
   dispose(): void {
-    this.subject = this.name = this.body = undefined;
+    this.subject = this.name = this.body = this.hold = undefined;
     // Empty: head and tail are one block. A queue with entries keeps them.
     if (this.length > 0 || this.head === null) return;
     recycle(this.head);

@@ -1,4 +1,5 @@
 import { NotListeningError } from '../errors/not-listening.error.js';
+import type { MessageHold } from '../wire/message-hold.js';
 import type { Upid } from '../wire/upid.js';
 import { EMPTY_BODY } from '../wire/wire.utils.js';
 import type { AskRegistry } from './ask-registry.js';
@@ -49,13 +50,14 @@ export class MessageRouter {
     to: string,
     name: string,
     body: Buffer,
+    hold?: MessageHold,
   ): boolean => {
     const record = this.table.get(to);
     if (record !== undefined) {
-      this.deliver(record, from, name, body);
+      this.deliver(record, from, name, body, hold);
       return true;
     }
-    if (this.deliverToDelegate(from, to, name, body)) return true;
+    if (this.deliverToDelegate(from, to, name, body, hold)) return true;
     this.counters.droppedNoProcess++;
     return false;
   };
@@ -80,8 +82,17 @@ export class MessageRouter {
     this.node.send(from, to, name, body);
   }
 
-  /** Queues the message, unless it is the reply a pending `ask()` of the process waits for. */
-  deliver(record: ProcessRecord, from: Upid, name: string, body: Buffer): void {
+  /**
+   * Queues the message, unless it is the reply a pending `ask()` of the process waits for;
+   * `hold` comes with a message from the wire (see `RunLoop.enqueue`).
+   */
+  deliver(
+    record: ProcessRecord,
+    from: Upid,
+    name: string,
+    body: Buffer,
+    hold?: MessageHold,
+  ): void {
     record.messagesReceived++;
     if (
       record.askWaiters !== null &&
@@ -89,7 +100,7 @@ export class MessageRouter {
     ) {
       return;
     }
-    this.runLoop.enqueue(record, EntryKind.MESSAGE, from, name, body);
+    this.runLoop.enqueue(record, EntryKind.MESSAGE, from, name, body, hold);
   }
 
   /**
@@ -114,11 +125,12 @@ export class MessageRouter {
     to: string,
     name: string,
     body: Buffer,
+    hold?: MessageHold,
   ): boolean {
     if (this.delegate === undefined) return false;
     const delegate = this.table.get(this.delegate);
     if (delegate === undefined) return false;
-    this.deliver(delegate, from, `${to}/${name}`, body);
+    this.deliver(delegate, from, `${to}/${name}`, body, hold);
     return true;
   }
 }

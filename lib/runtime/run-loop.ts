@@ -1,4 +1,5 @@
 import { ProcessTerminatedError } from '../errors/process-terminated.error.js';
+import type { MessageHold } from '../wire/message-hold.js';
 import { isPromiseLike } from '../wire/wire.utils.js';
 import { CompletionObserver } from './completion-observer.js';
 import type { EntryRunner } from './entry-runner.js';
@@ -40,13 +41,18 @@ export class RunLoop {
     return this.started;
   }
 
-  /** Queues an entry; a dispatch to a terminated process is rejected at once. */
+  /**
+   * Queues an entry; a dispatch to a terminated process is rejected at once. A message from the
+   * wire comes with the `hold` on what its body keeps alive: retained while it is queued, so
+   * that its connection stops being read while its queued messages keep too much alive.
+   */
   enqueue(
     record: ProcessRecord,
     kind: EntryKind,
     subject: unknown,
     name?: string,
     body?: Buffer,
+    hold?: MessageHold,
   ): void {
     if (record.terminated) {
       if (kind === EntryKind.DISPATCH) {
@@ -54,7 +60,8 @@ export class RunLoop {
       }
       return;
     }
-    (record.queue ??= new MailboxQueue()).push(kind, subject, name, body);
+    (record.queue ??= new MailboxQueue()).push(kind, subject, name, body, hold);
+    hold?.retain();
     if (record.state === ProcessState.IDLE && this.started) {
       this.makeRunnable(record);
     }
@@ -62,12 +69,7 @@ export class RunLoop {
 
   /** Queues an entry before everything already queued (`initialize()` runs first). */
   enqueueFirst(record: ProcessRecord, kind: EntryKind, subject: unknown): void {
-    (record.queue ??= new MailboxQueue()).unshift(
-      kind,
-      subject,
-      undefined,
-      undefined,
-    );
+    (record.queue ??= new MailboxQueue()).unshift(kind, subject);
     if (record.state === ProcessState.IDLE && this.started) {
       this.makeRunnable(record);
     }
@@ -108,6 +110,7 @@ export class RunLoop {
     const dropped = queue.length;
     while (queue.length > 0) {
       const kind = queue.shift();
+      queue.hold?.release();
       if (kind === (EntryKind.DISPATCH as number)) {
         (queue.subject as Task).reject(reason);
       } else if (kind === (EntryKind.MESSAGE as number)) {
@@ -183,6 +186,8 @@ export class RunLoop {
       }
       this.budget--;
       const kind = queue.shift() as EntryKind;
+      // Taken: its body is the handler's now, and its connection may be read again.
+      queue.hold?.release();
       const pending = this.runner.run(record, kind, queue);
       if (pending !== undefined && this.wait(record, pending)) return;
       if (record.terminated) break;

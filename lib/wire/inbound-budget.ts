@@ -6,13 +6,15 @@ export interface BudgetHolder {
 
 /**
  * The node-wide inbound memory budget (`limits.maxInboundBytes`): bytes of incomplete
- * requests plus responses not yet handed to the kernel, over every inbound connection.
+ * requests, responses not yet handed to the kernel, and what messages waiting in process
+ * queues keep alive, over every inbound connection.
  *
  * Past the budget the connections that hold the most stop being read, largest first, until
  * the ones still read hold at most a quarter of the budget; one connection always keeps being
- * read, so a legitimate large request can complete and free what it holds. Connections that
- * hold nothing (their requests complete within each read) are never stopped: a fresh client
- * sending messages is still served. Reading restarts for all once the total falls to three
+ * read, so a legitimate large request can complete and free what it holds (a connection whose
+ * bytes wait in process queues gains nothing from it, but `maxQueuedInboundBytes` stops it).
+ * Connections that hold nothing (their requests complete within each read) are never stopped:
+ * a fresh client sending messages is still served. Reading restarts for all once the total falls to three
  * quarters of the budget.
  */
 export class InboundBudget {

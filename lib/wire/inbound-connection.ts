@@ -14,6 +14,7 @@ import {
 } from './http-response-encoder.js';
 import type { BudgetHolder, InboundBudget } from './inbound-budget.js';
 import { claimedSender, RequestKind } from './libprocess-message.js';
+import { RetainedMessages } from './message-hold.js';
 import { ResponsePipeline } from './response-pipeline.js';
 import { opensLikeTls } from './tls/tls-sniff.js';
 import type { Upid } from './upid.js';
@@ -44,6 +45,8 @@ const enum ReadStop {
   UnsentResponses = 2,
   /** The node is shutting down. */
   Shutdown = 4,
+  /** Its messages waiting in process queues keep too much alive (`maxQueuedInboundBytes`). */
+  QueuedMessages = 8,
 }
 
 const REQUEST_TIMEOUT = errorResponse(408);
@@ -68,6 +71,8 @@ export class InboundConnection implements BudgetHolder {
   readonly whenClosed: Promise<void>;
   private readonly decoder: HttpRequestDecoder;
   private readonly responses: ResponsePipeline;
+  /** What its messages that wait in process queues keep alive. */
+  private readonly queued = new RetainedMessages(() => this.onQueueReleased());
   /** {@link ReadStop} flags; the socket is read only while none is set. */
   private readStops = 0;
   private closed = false;
@@ -95,6 +100,7 @@ export class InboundConnection implements BudgetHolder {
       this.responses.beginRead();
       this.decoder.execute(chunk);
       this.responses.endRead();
+      this.queued.endRead();
       this.watchMemory();
     });
     socket.on('drain', () => this.watchMemory());
@@ -118,6 +124,11 @@ export class InboundConnection implements BudgetHolder {
    */
   stopReading(): void {
     this.setReadStop(ReadStop.Shutdown, true);
+  }
+
+  /** Bytes its messages waiting in process queues keep alive. */
+  get queuedBytes(): number {
+    return this.queued.bytes;
   }
 
   /** True once every response produced so far was handed to the kernel. */
@@ -203,10 +214,17 @@ export class InboundConnection implements BudgetHolder {
 
   /**
    * Keeps what this connection holds within its limits: decoding waits while its client does
-   * not read its responses, and the node-wide budget learns what it holds.
+   * not read its responses, reading while its queued messages keep too much alive, and the
+   * node-wide budget learns what it holds.
    */
   private watchMemory(): void {
     if (this.closed) return;
+    if (
+      this.queued.bytes > this.context.limits.maxQueuedInboundBytes &&
+      (this.readStops & ReadStop.QueuedMessages) === 0
+    ) {
+      this.setReadStop(ReadStop.QueuedMessages, true);
+    }
     const unsent = this.responses.unsentBytes;
     const stopped = (this.readStops & ReadStop.UnsentResponses) !== 0;
     if (unsent > this.context.limits.maxUnsentResponseBytes) {
@@ -220,8 +238,33 @@ export class InboundConnection implements BudgetHolder {
       this.responses.beginRead();
       this.decoder.resume();
       this.responses.endRead();
+      this.queued.endRead();
     }
-    this.context.budget.update(this, this.decoder.bufferedBytes + unsent);
+    this.context.budget.update(this, this.heldBytes());
+  }
+
+  /**
+   * A buffer its queued messages kept alive is free (called from the processes' run loop, once
+   * per buffer): reading restarts once they keep at most half of `maxQueuedInboundBytes`.
+   */
+  private onQueueReleased(): void {
+    if (this.closed) return;
+    if (
+      (this.readStops & ReadStop.QueuedMessages) !== 0 &&
+      this.queued.bytes <= this.context.limits.maxQueuedInboundBytes / 2
+    ) {
+      this.setReadStop(ReadStop.QueuedMessages, false);
+    }
+    this.context.budget.update(this, this.heldBytes());
+  }
+
+  /** What the node-wide budget counts for this connection. */
+  private heldBytes(): number {
+    return (
+      this.decoder.bufferedBytes +
+      this.responses.unsentBytes +
+      this.queued.bytes
+    );
   }
 
   /** Stops decoding after this request when its responses exceed the per-connection limit. */
@@ -251,7 +294,13 @@ export class InboundConnection implements BudgetHolder {
   onMessage(from: Upid, to: string, name: string, body: Buffer): void {
     let delivered: boolean;
     try {
-      delivered = this.context.handlers.onMessage(from, to, name, body);
+      delivered = this.context.handlers.onMessage(
+        from,
+        to,
+        name,
+        body,
+        this.queued.holdFor(body),
+      );
     } catch (error) {
       this.context.reportError(
         new WireError(

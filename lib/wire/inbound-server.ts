@@ -15,8 +15,13 @@ import type { WireLimits, WireNodeHandlers } from './wire.interfaces.js';
 export interface InboundStats {
   /** Open inbound connections. */
   connections: number;
-  /** Bytes of incomplete requests and unsent responses (what `maxInboundBytes` bounds). */
+  /**
+   * Bytes of incomplete requests, unsent responses and what queued messages keep alive (what
+   * `maxInboundBytes` bounds).
+   */
   bufferedBytes: number;
+  /** Of those, what messages waiting in process queues keep alive (see `maxQueuedInboundBytes`). */
+  queuedBytes: number;
   /** Connections not being read (backpressure or shutdown). */
   notReading: number;
   /** How often the budget stopped reading a connection since the start. */
@@ -61,9 +66,14 @@ export class InboundServer {
   }
 
   get stats(): InboundStats {
+    let queuedBytes = 0;
+    for (const connection of this.connections) {
+      queuedBytes += connection.queuedBytes;
+    }
     return {
       connections: this.connections.size,
       bufferedBytes: this.budget.heldBytes,
+      queuedBytes,
       notReading: this.notReading,
       budgetPauses: this.budget.pauses,
     };

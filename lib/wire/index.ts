@@ -9,6 +9,7 @@ export {
   encodeMessageHead,
   isValidMessageName,
 } from './message-encoder.js';
+export type { MessageHold } from './message-hold.js';
 export { Upid } from './upid.js';
 export { WireNode, type WireNodeEvents } from './wire-node.js';
 export {

@@ -13,6 +13,7 @@ export const DEFAULT_WIRE_LIMITS: Readonly<WireLimits> = Object.freeze({
   maxQueuedBytesPerPeer: 32 * 1024 * 1024,
   maxInboundBytes: 256 * 1024 * 1024,
   maxUnsentResponseBytes: 1024 * 1024,
+  maxQueuedInboundBytes: 16 * 1024 * 1024,
   headerTimeoutMs: 30_000,
   bodyTimeoutMs: 300_000,
   maxConnections: Infinity,

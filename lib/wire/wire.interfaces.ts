@@ -1,5 +1,6 @@
 import type { RequestParseError } from './errors/request-parse.error.js';
 import type { RequestKind } from './libprocess-message.js';
+import type { MessageHold } from './message-hold.js';
 import type { TlsOptions } from './tls/tls-options.interface.js';
 import type { Upid } from './upid.js';
 
@@ -24,6 +25,15 @@ export interface WireLimits {
   maxInboundBytes: number;
   /** Unsent response bytes of one inbound connection; past it that connection is not read until its client reads. */
   maxUnsentResponseBytes: number;
+  /**
+   * Bytes the messages of one inbound connection keep alive while they wait in process queues
+   * (the read buffers their bodies are views of, plus 64 bytes per message); past it that
+   * connection is not read until the queues drain to half of it. A fast sender to a slow
+   * handler is thus slowed to the handler's pace by TCP, as a client that does not read its
+   * responses is. A handler that waits for an `ask()` reply from the very peer that filled its
+   * queue waits until the ask times out.
+   */
+  maxQueuedInboundBytes: number;
   /**
    * Milliseconds a connection may take to complete a request head (or chunk line) it has
    * started; then it is answered 408 and closed. Idle connections are never closed.
@@ -133,8 +143,19 @@ export interface WireNodeHandlers {
    *
    * Positional arguments, no message object: this runs once per inbound message, and a
    * repeated request head hands over its cached sender `Upid` without any allocation.
+   *
+   * `body` is a view of the connection's read buffer. A handler that keeps the message past
+   * its return (queues it) calls `hold.retain()`, and `hold.release()` once it is done with
+   * it: what retained messages keep alive counts against `limits.maxQueuedInboundBytes` and
+   * `limits.maxInboundBytes`.
    */
-  onMessage(from: Upid, to: string, name: string, body: Buffer): boolean;
+  onMessage(
+    from: Upid,
+    to: string,
+    name: string,
+    body: Buffer,
+    hold: MessageHold,
+  ): boolean;
   /**
    * Any other request (GET, POST without sender). Resolve a response, or undefined for 404.
    * Responses are written in request order on a connection even if resolved out of order.

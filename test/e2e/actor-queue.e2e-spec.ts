@@ -14,6 +14,7 @@ import {
   LibprocessContext,
   Mailbox,
   Process,
+  type WireNode,
 } from '../../lib/index.js';
 import { spyOnLogger } from '../support/logger-spy.js';
 import { waitFor } from '../support/wait-for.js';
@@ -161,6 +162,21 @@ class Params {
 @Injectable()
 class Source {}
 
+/** Its first message waits until the test opens the gate: everything after it queues up. */
+@Process('gated')
+@Injectable()
+class Gated {
+  readonly bodies: string[] = [];
+  open!: () => void;
+  private readonly gate = new Promise<void>((resolve) => (this.open = resolve));
+
+  @Mailbox('m')
+  async m(@Payload() body: Buffer): Promise<void> {
+    this.bodies.push(body.toString());
+    if (this.bodies.length === 1) await this.gate;
+  }
+}
+
 const numbers = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 
@@ -176,6 +192,40 @@ describe('ActorModule process queues', () => {
     nodes.push(node);
     return node;
   }
+
+  it('stops reading a peer whose messages wait behind a slow handler, and delivers them all in order', async () => {
+    const limit = 256 * 1024;
+    const node = await startNode(
+      { providers: [Gated, Source] },
+      { limits: { maxQueuedInboundBytes: limit } },
+    );
+    const remote = await start();
+    nodes.push(node);
+    const gated = node.get(Gated);
+    const wire = node.server.unwrap<WireNode>();
+    const count = 20_000; // 2 MiB of bodies, 5 MiB on the wire
+    const body = (i: number) => `${i}`.padStart(100, '.');
+    for (let i = 0; i < count; i++) {
+      remote.actors.send(node.pid('gated'), 'm', body(i), {
+        from: remote.get(Source),
+      });
+    }
+    await waitFor(
+      () => wire.inboundStats.notReading === 1,
+      10_000,
+      'the node to stop reading the peer',
+    );
+    // The queue holds what the limit allows (plus the read that crossed it), not the burst.
+    expect(wire.inboundStats.queuedBytes).toBeLessThan(limit + 256 * 1024);
+    expect(gated.bodies).toHaveLength(1);
+    gated.open();
+    await waitFor(() => gated.bodies.length === count, 20_000, 'every message');
+    expect(gated.bodies).toEqual(
+      Array.from({ length: count }, (_, i) => body(i)),
+    );
+    await waitFor(() => wire.inboundStats.notReading === 0);
+    expect(wire.inboundStats.queuedBytes).toBe(0);
+  });
 
   it('delivers a burst larger than a queue block in order, locally and over the wire', async () => {
     const node = await start(Recorder);

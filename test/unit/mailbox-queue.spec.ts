@@ -20,7 +20,7 @@ const entries = (from: number, to: number) =>
 describe('MailboxQueue', () => {
   it('keeps FIFO order across many blocks (a burst far larger than one block)', () => {
     const queue = new MailboxQueue();
-    for (let i = 0; i < 5000; i++) queue.push(0, i, 'b', 'c');
+    for (let i = 0; i < 5000; i++) queue.push(0, i, 'b', 'c', undefined);
     expect(queue.length).toBe(5000);
     expect(drain(queue)).toEqual(entries(0, 5000));
     expect(queue.length).toBe(0);
@@ -32,8 +32,8 @@ describe('MailboxQueue', () => {
     let next = 0;
     // Two in, one out, across block boundaries; then everything out.
     for (let round = 0; round < 3000; round++) {
-      queue.push(0, next++, undefined, undefined);
-      queue.push(0, next++, undefined, undefined);
+      queue.push(0, next++, undefined, undefined, undefined);
+      queue.push(0, next++, undefined, undefined, undefined);
       queue.shift();
       taken.push(queue.subject as number);
     }
@@ -47,7 +47,7 @@ describe('MailboxQueue', () => {
   it('is reused after it ran empty, at any block', () => {
     const queue = new MailboxQueue();
     for (const size of [3, 1, 700, 2, 1500, 0, 5]) {
-      for (let i = 0; i < size; i++) queue.push(0, i, 'b', 'c');
+      for (let i = 0; i < size; i++) queue.push(0, i, 'b', 'c', undefined);
       expect(drain(queue)).toEqual(entries(0, size));
       queue.idle();
     }
@@ -55,37 +55,43 @@ describe('MailboxQueue', () => {
 
   it('puts unshifted entries first, also in front of a full first block', () => {
     const queue = new MailboxQueue();
-    queue.unshift(4, 'init', undefined, undefined);
-    queue.push(0, 'm1', undefined, undefined);
+    queue.unshift(4, 'init');
+    queue.push(0, 'm1', undefined, undefined, undefined);
     expect(drain(queue)).toEqual([
       '4:init:undefined:undefined',
       '0:m1:undefined:undefined',
     ]);
-    for (let i = 0; i < 40; i++) queue.push(0, i, 'b', 'c');
-    queue.unshift(4, 'first', 'b', 'c');
+    for (let i = 0; i < 40; i++) queue.push(0, i, 'b', 'c', undefined);
+    queue.unshift(4, 'first');
     queue.shift();
     queue.shift();
-    queue.unshift(4, 'again', 'b', 'c');
-    expect(drain(queue)).toEqual(['4:again:b:c', ...entries(1, 40)]);
+    queue.unshift(4, 'again');
+    expect(drain(queue)).toEqual([
+      '4:again:undefined:undefined',
+      ...entries(1, 40),
+    ]);
   });
 
   it('drops the operands of the last taken entry when idle or disposed', () => {
     const queue = new MailboxQueue();
-    queue.push(0, 'sender', 'name', Buffer.from('body'));
+    const hold = { retain: () => undefined, release: () => undefined };
+    queue.push(0, 'sender', 'name', Buffer.from('body'), hold);
     queue.shift();
     expect(queue.body).toEqual(Buffer.from('body'));
+    expect(queue.hold).toBe(hold);
     queue.idle();
-    expect([queue.subject, queue.name, queue.body]).toEqual([
+    expect([queue.subject, queue.name, queue.body, queue.hold]).toEqual([
+      undefined,
       undefined,
       undefined,
       undefined,
     ]);
-    queue.push(1, 'task', undefined, undefined);
+    queue.push(1, 'task', undefined, undefined, undefined);
     queue.shift();
     queue.dispose();
     expect(queue.subject).toBeUndefined();
     // Usable again after dispose (a block is taken on the next entry).
-    queue.push(0, 'later', 'b', 'c');
+    queue.push(0, 'later', 'b', 'c', undefined);
     expect(drain(queue)).toEqual(['0:later:b:c']);
   });
 });

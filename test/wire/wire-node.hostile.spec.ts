@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 
-import type { WireError } from '../../lib/wire/index.js';
+import type { MessageHold, WireError } from '../../lib/wire/index.js';
 import { ACCEPTED, libprocessMessage } from './wire-fixtures.js';
 import {
   rawClient,
@@ -191,6 +191,128 @@ describe('WireNode under hostile input: memory proportional to bytes held', () =
     });
     expect(retainedBytes() - before).toBeLessThan(MiB);
     await servesFreshClient(port);
+  });
+
+  it('stops reading a client whose messages wait in a slow queue, and delivers them all once it drains', async () => {
+    // The handler queues every message, as the runtime does for a busy process.
+    const queue: Array<{ body: Buffer; hold: MessageHold }> = [];
+    const limit = 256 * KiB;
+    const { node: server } = await node(
+      {
+        onMessage: (_from, _to, _name, body, hold) => {
+          hold.retain();
+          queue.push({ body, hold });
+          return true;
+        },
+      },
+      { limits: { maxQueuedInboundBytes: limit } },
+    );
+    const port = server.address.port;
+    const client = await rawClient(port);
+    const count = 200_000; // 12 MiB of messages, each numbered in its body
+    const messages = Array.from({ length: count }, (_, i) =>
+      libprocessMessage('m', String(i).padStart(6, '0')),
+    );
+    const before = retainedBytes();
+    let sent = 0;
+    let writing = true;
+    const writer = (async () => {
+      while (writing && sent < count) {
+        const block = Buffer.concat(messages.slice(sent, sent + 1000));
+        sent += 1000;
+        await writeAll(client.socket, block);
+      }
+    })();
+    await waitFor(
+      () => server.inboundStats.notReading === 1,
+      20_000,
+      'the node to stop reading the client',
+    );
+    await servesFreshClient(port);
+    // What the queued messages keep alive is counted and stays near the limit: one read more.
+    const { queuedBytes } = server.inboundStats;
+    expect(queuedBytes).toBeGreaterThan(limit);
+    expect(queuedBytes).toBeLessThan(limit + 256 * KiB);
+    expect(retainedBytes() - before).toBeLessThan(4 * MiB);
+    expect(sent).toBeLessThan(count);
+    // The queue drains: reading restarts, and every message arrives, in order.
+    const taken: string[] = [];
+    await waitFor(
+      () => {
+        for (const { body, hold } of queue.splice(0)) {
+          taken.push(body.toString());
+          hold.release();
+        }
+        return taken.length === count + 1;
+      },
+      30_000,
+      'every message',
+    );
+    writing = false;
+    await writer;
+    expect(taken.filter((body) => body !== '')).toEqual(
+      Array.from({ length: count }, (_, i) => String(i).padStart(6, '0')),
+    );
+    expect(server.inboundStats).toMatchObject({
+      queuedBytes: 0,
+      notReading: 0,
+    });
+    client.socket.destroy();
+  });
+
+  it('counts the whole read a queued message keeps alive, not only its own bytes', async () => {
+    // One message of each read is queued, the rest of the read is answered 404 at once: each
+    // queued body pins its whole read buffer.
+    const held: MessageHold[] = [];
+    const limit = 512 * KiB;
+    const { node: server } = await node(
+      {
+        onMessage: (_from, to, _name, _body, hold) => {
+          if (to !== 'slow') return false;
+          hold.retain();
+          held.push(hold);
+          return true;
+        },
+      },
+      { limits: { maxQueuedInboundBytes: limit } },
+    );
+    const port = server.address.port;
+    const client = await rawClient(port);
+    client.socket.on('data', () => undefined);
+    const padding = Buffer.from(
+      'POST /none/m HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:1\r\n\r\n'.repeat(
+        500,
+      ),
+      'latin1',
+    );
+    const queued = Buffer.from(
+      'POST /slow/m HTTP/1.1\r\nLibprocess-From: s@127.0.0.1:1\r\nContent-Length: 1\r\n\r\nx',
+      'latin1',
+    );
+    const before = retainedBytes();
+    let writing = true;
+    const writer = (async () => {
+      while (writing) {
+        await writeAll(client.socket, Buffer.concat([queued, padding]));
+        // One write per read, so that each read holds one queued message.
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    })();
+    await waitFor(
+      () => server.inboundStats.notReading === 1,
+      20_000,
+      'the node to stop reading the client',
+    );
+    // 1-byte bodies, but each keeps a read of ~28 KiB alive: the count stops at the limit
+    // (each message counted as 1 byte, ~15,000 reads would be kept).
+    expect(held.length).toBeLessThan(limit / padding.length + 10);
+    expect(retainedBytes() - before).toBeLessThan(limit + 2 * MiB);
+    writing = false;
+    for (const hold of held.splice(0)) hold.release();
+    await waitFor(() => server.inboundStats.notReading === 0);
+    expect(server.inboundStats.queuedBytes).toBe(0);
+    client.socket.destroy();
+    await writer.catch(() => undefined);
   });
 
   it('keeps all inbound connections within the node-wide budget, pausing the largest', async () => {

@@ -189,6 +189,37 @@ describe('ProcessManager', () => {
     expect([...manager.records()].map((r) => r.id)).toEqual(['echo']);
   });
 
+  it('retains the hold of a queued wire message until it runs or is dropped, not an ask reply', async () => {
+    const { manager, transport } = runtime();
+    const received: Received[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { definition, handlers } = recordingProcess(['m'], received, (m) =>
+      m.body === 'first' ? gate : undefined,
+    );
+    const record = manager.register('p', null, definition, handlers);
+    manager.start(transport);
+    let held = 0;
+    const hold = { retain: () => void held++, release: () => void held-- };
+    for (const body of ['first', 'second', 'third']) {
+      manager.deliverRemote(REMOTE, 'p', 'm', Buffer.from(body), hold);
+    }
+    expect(held).toBe(3);
+    // The first runs (and waits): only what is still queued is held.
+    await nextTurn();
+    expect(held).toBe(2);
+    // A reply to a pending ask() never queues.
+    const ask = manager.ask(record, REMOTE, 'ping', '', 'pong', 60_000);
+    manager.deliverRemote(REMOTE, 'p', 'pong', Buffer.from('reply'), hold);
+    await expect(ask).resolves.toMatchObject({ from: REMOTE });
+    expect(held).toBe(2);
+    // Dropped with the process: released too.
+    manager.terminate(record);
+    expect(held).toBe(0);
+    release();
+    expect(received.map((m) => m.body)).toEqual(['first']);
+  });
+
   it('stop() drops what is queued, logs how much, and rejects pending asks', async () => {
     const { manager, transport, logger } = runtime();
     const received: Received[] = [];
