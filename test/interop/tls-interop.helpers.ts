@@ -78,7 +78,7 @@ export function sslEnv(files: CertificateFiles, extra: Env = {}): Env {
 export function start(side: Side, args: string[], env: Env): SpawnedProcess {
   const [command, argv] =
     side === 'ts'
-      ? [process.execPath, [transpiledPath('peer/main.js'), ...args]]
+      ? [process.execPath, [transpiledPath('peer/main.bundle.js'), ...args]]
       : [peerCommand(side)!, args];
   return SpawnedProcess.start(`${side} ${args[0]}`, command, argv, env);
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   cpSync,
@@ -23,6 +24,8 @@ const cacheRoot = join(
 
 /** The source folders child processes may run: the library and the TypeScript peer CLI. */
 const SOURCE_DIRS = ['lib', 'peer'];
+/** What else the tree depends on: the bundler of the peer CLI. */
+const BUILD_INPUTS = ['scripts/bundle-cli.mjs'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -54,7 +57,10 @@ export function transpiledSourcesRoot(): string {
   if (built && existsSync(built)) return built;
   const files = SOURCE_DIRS.flatMap((dir) => sourceFiles(join(repoRoot, dir)));
   const hash = createHash('sha256');
-  for (const file of files)
+  for (const file of [
+    ...files,
+    ...BUILD_INPUTS.map((input) => join(repoRoot, input)),
+  ])
     hash.update(relative(repoRoot, file)).update(readFileSync(file));
   const outDir = join(cacheRoot, hash.digest('hex').slice(0, 16));
   const marker = join(outDir, 'package.json');
@@ -85,6 +91,19 @@ export function transpiledSourcesRoot(): string {
   }
   // node_modules/ ends the search for a package scope, so the output needs its own "type".
   writeFileSync(join(staging, 'package.json'), '{ "type": "module" }\n');
+  // The peer CLI, bundled as `npm start` runs the sample: a child that loads ~1,000 module
+  // files of Nest and rxjs one by one spends about 1 s of CPU on it, and the interop and TLS
+  // suites start it dozens of times.
+  execFileSync(
+    process.execPath,
+    [
+      join(repoRoot, 'scripts', 'bundle-cli.mjs'),
+      join(staging, 'peer', 'main.js'),
+      '--root',
+      staging,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   for (const old of existsSync(cacheRoot) ? readdirSync(cacheRoot) : []) {
     // Trees of older sources; never this one, which another worker may just have renamed in.
     if (!old.endsWith('.tmp') && join(cacheRoot, old) !== outDir)
@@ -100,7 +119,10 @@ export function transpiledSourcesRoot(): string {
   return (built = outDir);
 }
 
-/** Absolute path of one transpiled module, e.g. `transpiledPath('peer/main.js')`. */
+/**
+ * Absolute path of one transpiled module, e.g. `transpiledPath('peer/main.bundle.js')`, or of the
+ * bundled peer CLI, `transpiledPath('peer/main.bundle.js')`.
+ */
 export function transpiledPath(path: string): string {
   return join(transpiledSourcesRoot(), path);
 }

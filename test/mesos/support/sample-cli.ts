@@ -7,7 +7,7 @@ import {
 } from '../../support/spawned-process.js';
 import { REPO_ROOT } from '../../support/paths.js';
 
-/** The CLI as `npm start` runs it after its build: tsc's output bundled by scripts/bundle-sample.mjs. */
+/** The CLI as `npm start` runs it after its build: tsc's output bundled by scripts/bundle-cli.mjs. */
 export const SAMPLE_MAIN = join(REPO_ROOT, 'dist', 'sample', 'main.bundle.js');
 
 function newestSource(dir: string): number {
@@ -46,7 +46,7 @@ async function buildIfStale(): Promise<void> {
     newestSource(join(REPO_ROOT, 'lib')),
     newestSource(join(REPO_ROOT, 'sample')),
     statSync(join(REPO_ROOT, 'package.json')).mtimeMs,
-    statSync(join(REPO_ROOT, 'scripts', 'bundle-sample.mjs')).mtimeMs,
+    statSync(join(REPO_ROOT, 'scripts', 'bundle-cli.mjs')).mtimeMs,
   );
   if (built > sources) return;
   await new Promise<void>((resolve, reject) => {

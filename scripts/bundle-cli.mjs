@@ -1,27 +1,42 @@
 #!/usr/bin/env node
-// Bundles the compiled sample CLI (dist/sample/main.js) with everything it imports into one ES
-// module, dist/sample/main.bundle.js, which is what `npm start` and the tests run.
+// Bundles a compiled CLI (tsc's output) with everything it imports into one ES module next to
+// it, `<name>.bundle.js`: the sample CLI (dist/sample/main.js, what `npm start` and the tests
+// run) and, for the tests, the TypeScript peer CLI (test/support/transpiled-sources.ts).
 //
 // Why: Node 20 spends most of a CLI run loading ~1,000 module files (rxjs and the three Nest
 // packages are ~720 of them, resolved and read one by one through the ESM loader). Measured on
-// the 2-core CI machine, `--help` took 1.07 s of wall time and 1.5 s of CPU unbundled, 0.42 s and
-// 0.45 s bundled; a 2-task run against the embedded simulator 1.95 s of CPU unbundled and 0.98 s
-// bundled. The real-Mesos suite starts the CLI 55 times (issue 15's 50 runs of fault A among
-// them), so this is most of its CPU time.
+// the 2-core CI machine, the sample's `--help` took 1.07 s of wall time and 1.5 s of CPU
+// unbundled, 0.42 s and 0.45 s bundled; a 2-task run against the embedded simulator 1.95 s of
+// CPU unbundled and 0.98 s bundled. The real-Mesos suite starts the sample 55 times (issue 15's
+// 50 runs of fault A among them), the interop and TLS suites the peer CLI dozens of times.
 //
 // The bundle is built from tsc's output, not from the TypeScript sources, because esbuild does
 // not emit the decorator metadata Nest's injector reads (`design:paramtypes`).
 //
-// Usage: node scripts/bundle-sample.mjs [outDir of the build, default dist]
+// Usage: node scripts/bundle-cli.mjs <entry.js> [--root DIR]
+//   DIR: the root of the compiled tree the entry belongs to (default: the entry's folder's
+//   parent, e.g. dist for dist/sample/main.js); its modules keep their own `import.meta.url`.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = process.argv[2] ? resolve(process.argv[2]) : join(root, 'dist');
-const outfile = join(outDir, 'sample', 'main.bundle.js');
+const { values, positionals } = parseArgs({
+  options: { root: { type: 'string' } },
+  allowPositionals: true,
+});
+if (positionals.length !== 1 || !positionals[0].endsWith('.js')) {
+  process.stderr.write(
+    'usage: node scripts/bundle-cli.mjs <entry.js> [--root DIR]\n',
+  );
+  process.exit(2);
+}
+const entry = resolve(positionals[0]);
+const outDir = resolve(values.root ?? dirname(dirname(entry)));
+const outfile = entry.replace(/\.js$/, '.bundle.js');
 
 /**
  * Nest loads its optional integrations (@nestjs/websockets, kafkajs, class-validator, ...) with
@@ -47,7 +62,7 @@ const optionalPackages = {
 
 /**
  * `import.meta.url` of each of our modules stays that module's own URL (computed from the
- * bundle's), so that `loadMesosProtos()` still finds dist/lib/mesos/proto/ next to its module.
+ * bundle's), so that `loadMesosProtos()` still finds lib/mesos/proto/ next to its module.
  */
 const ownModuleUrls = {
   name: 'own-module-urls',
@@ -69,7 +84,7 @@ const ownModuleUrls = {
 };
 
 await build({
-  entryPoints: [join(outDir, 'sample', 'main.js')],
+  entryPoints: [entry],
   outfile,
   bundle: true,
   platform: 'node',
