@@ -224,6 +224,17 @@ export class InboundConnection implements BudgetHolder {
       (this.readStops & ReadStop.QueuedMessages) === 0
     ) {
       this.setReadStop(ReadStop.QueuedMessages, true);
+      // A peer slowed down by TCP looks like a stalled peer from the outside: say why.
+      this.context.reportError(
+        new WireError(
+          `Stopped reading ${this.remoteAddress()} for now: its messages waiting in process ` +
+            `queues keep ${this.queued.bytes} bytes alive (limits.maxQueuedInboundBytes ` +
+            `${this.context.limits.maxQueuedInboundBytes}); reading restarts as they are handled`,
+          'EQUEUEDINBOUND',
+          this.remoteAddress(),
+        ),
+        this.peer,
+      );
     }
     const unsent = this.responses.unsentBytes;
     const stopped = (this.readStops & ReadStop.UnsentResponses) !== 0;

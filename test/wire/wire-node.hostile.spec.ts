@@ -197,7 +197,7 @@ describe('WireNode under hostile input: memory proportional to bytes held', () =
     // The handler queues every message, as the runtime does for a busy process.
     const queue: Array<{ body: Buffer; hold: MessageHold }> = [];
     const limit = 256 * KiB;
-    const { node: server } = await node(
+    const { node: server, errors } = await node(
       {
         onMessage: (_from, _to, _name, body, hold) => {
           hold.retain();
@@ -235,6 +235,11 @@ describe('WireNode under hostile input: memory proportional to bytes held', () =
     expect(queuedBytes).toBeLessThan(limit + 256 * KiB);
     expect(retainedBytes() - before).toBeLessThan(4 * MiB);
     expect(sent).toBeLessThan(count);
+    // Said once, not per read.
+    expect(codes(errors)).toEqual(['EQUEUEDINBOUND']);
+    expect(errors[0].message).toMatch(
+      /^Stopped reading 127\.0\.0\.1:\d+ for now: its messages waiting in process queues keep \d+ bytes alive \(limits\.maxQueuedInboundBytes 262144\)/,
+    );
     // The queue drains: reading restarts, and every message arrives, in order.
     const taken: string[] = [];
     await waitFor(
