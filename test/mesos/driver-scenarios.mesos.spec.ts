@@ -7,7 +7,7 @@ import {
   simulatedMesos,
 } from './support/mesos-under-test.js';
 import { registerDriverScenarios } from './scenarios/driver-scenarios.js';
-import { registerSuppressedRolesScenarios } from './scenarios/suppressed-roles-scenarios.js';
+import { registerSubscribeScenarios } from './scenarios/subscribe-scenarios.js';
 import { registerTaskEnvironmentScenarios } from './scenarios/task-environment-scenarios.js';
 
 /**
@@ -19,7 +19,7 @@ describeWithMesos('the scheduler driver in-process', (install) => {
   const fixture = sharedCluster(install, { name: 'driver' });
 
   registerDriverScenarios(() => realMesos(fixture.cluster));
-  registerSuppressedRolesScenarios(() => realMesos(fixture.cluster));
+  registerSubscribeScenarios(() => realMesos(fixture.cluster));
   registerTaskEnvironmentScenarios(() => realMesos(fixture.cluster));
 });
 
@@ -31,6 +31,6 @@ describe('the scheduler driver in-process: the same scenarios on the simulator',
   afterAll(() => target?.simulator.close(), 60_000);
 
   registerDriverScenarios((): MesosUnderTest => target);
-  registerSuppressedRolesScenarios((): MesosUnderTest => target);
+  registerSubscribeScenarios((): MesosUnderTest => target);
   registerTaskEnvironmentScenarios((): MesosUnderTest => target);
 });

@@ -21,6 +21,8 @@ export interface MasterFramework {
   hostname?: string;
   failover_timeout?: number;
   principal?: string;
+  user?: string;
+  checkpoint?: boolean;
   registered_time?: number;
   reregistered_time?: number;
   unregistered_time?: number;

@@ -5,8 +5,12 @@ import { SimulatorMessage } from '../simulator.constants.js';
 import {
   type FrameworkRecord,
   setSuppressedRoles,
-  suppressedRolesError,
 } from './framework-registry.js';
+import {
+  preserveImmutableFields,
+  suppressedRolesError,
+  validateUpdate,
+} from './framework-validation.js';
 import type { SimulatedMaster } from './simulated-master.js';
 
 /**
@@ -105,6 +109,17 @@ export class FrameworkLifecycle {
       // yet): recover it from the FrameworkInfo the scheduler sent.
       framework = this.m.frameworks.add(info, undefined, this.m.now());
     }
+    // A new user or checkpoint is ignored; a new principal refuses the subscription.
+    const preserved = preserveImmutableFields(framework.info, info);
+    preserved.warnings.forEach((warning) => this.m.log.warn(warning));
+    info = preserved.info;
+    const invalid = validateUpdate(framework.info, info);
+    if (invalid) {
+      this.m.outbox.send(from, MesosMessage.FrameworkError, {
+        message: invalid,
+      });
+      return;
+    }
     if (!framework.recovered && !framework.pid?.equals(from) && !force) {
       this.m.log.warn(
         `Disallowing subscription attempt of framework ${framework.id} because it is not expected from ${from}`,
@@ -188,15 +203,7 @@ export class FrameworkLifecycle {
     this.m.log.info(
       `Processing UPDATE_FRAMEWORK call for framework ${framework.id}`,
     );
-    const old = framework.info;
-    const invalid =
-      (old.principal ?? undefined) !== (info.principal ?? undefined)
-        ? "Changing framework's principal is not allowed."
-        : info.user !== old.user
-          ? `Updating 'FrameworkInfo.user' is unsupported; attempted to update from '${old.user}' to '${info.user}'`
-          : Boolean(info.checkpoint) !== Boolean(old.checkpoint)
-            ? `Updating 'FrameworkInfo.checkpoint' is unsupported; attempted to update from '${Boolean(old.checkpoint)}' to '${Boolean(info.checkpoint)}'`
-            : undefined;
+    const invalid = validateUpdate(framework.info, info);
     const rolesError = invalid
       ? undefined
       : suppressedRolesError(info, suppressedRoles);

@@ -86,24 +86,6 @@ export function frameworkRoles(info: FrameworkInfo): string[] {
 }
 
 /**
- * validation::framework::validateSuppressedRoles (SUBSCRIBE and UPDATE_FRAMEWORK): a role can
- * only be suppressed if it is one of the framework's. The roles are listed as stout prints a
- * `std::set`: sorted, once each.
- */
-export function suppressedRolesError(
-  info: FrameworkInfo,
-  suppressedRoles: readonly string[],
-): string | undefined {
-  const roles = new Set(frameworkRoles(info));
-  const invalid = [...new Set(suppressedRoles)]
-    .filter((role) => !roles.has(role))
-    .sort();
-  return invalid.length > 0
-    ? `Suppressed roles { ${invalid.join(', ')} } are not contained in the set of roles`
-    : undefined;
-}
-
-/**
  * Applies a framework's set of suppressed roles (SUBSCRIBE, UPDATE_FRAMEWORK: the set replaces
  * the previous one). One allocation role per framework here: suppressed when all of its roles
  * are. Says whether the framework was unsuppressed by it.

@@ -1,4 +1,5 @@
 import { expect, it } from '@jest/globals';
+import { userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DriverStatus } from '../../../lib/mesos/index.js';
 import type { FrameworkInfo } from '../../../lib/mesos/index.js';
@@ -20,14 +21,13 @@ const NOT_A_ROLE =
   'Suppressed roles { other } are not contained in the set of roles';
 
 /**
- * SUBSCRIBE's `suppressed_roles` (libmesos' `suppressedRoles` argument, the driver's
- * `suppressedRoles` option) on `target()`: Master::subscribe hands them to the allocator with
- * the framework, on the first subscription and on a failover, after checking them against the
- * framework's roles (`validateSuppressedRoles`, also for UPDATE_FRAMEWORK).
+ * What Master::subscribe takes from SUBSCRIBE on `target()`. Its `suppressed_roles` (libmesos'
+ * `suppressedRoles` argument, the driver's `suppressedRoles` option) go to the allocator with the
+ * framework, on the first subscription and on a failover, after a check against the framework's
+ * roles (`validateSuppressedRoles`, also for UPDATE_FRAMEWORK). A re-subscription cannot change
+ * the framework's user, checkpoint or principal (`preserveImmutableFields`, `validateUpdate`).
  */
-export function registerSuppressedRolesScenarios(
-  target: () => MesosUnderTest,
-): void {
+export function registerSubscribeScenarios(target: () => MesosUnderTest): void {
   const runs = driverRuns();
   const offersOf = (run: DriverRun) => () =>
     run.scheduler.count('resourceOffers');
@@ -115,5 +115,53 @@ export function registerSuppressedRolesScenarios(
     expect(updated.scheduler.errors).toEqual([
       `'UpdateFramework' call is not valid: ${NOT_A_ROLE}`,
     ]);
+  }, 60_000);
+
+  it('a failover SUBSCRIBE cannot change the framework: a new user or checkpoint is kept as it was, a new principal refused', async () => {
+    const name = 'mesos-suite-immutable';
+    const first = await runs.start(target().masterAddr, target(), 'immutable', {
+      framework: { name, principal: 'first', failover_timeout: 60 },
+    });
+    const id = first.driver.frameworkId!;
+    await runs.close(first);
+    const failover = (label: string, changes: object) =>
+      runs.launch(target().masterAddr, label, {
+        framework: {
+          name,
+          id: { value: id },
+          failover_timeout: 60,
+          ...changes,
+        },
+      });
+
+    const refused = await failover('immutable-principal', {
+      principal: 'second',
+    });
+    await refusal(refused);
+    expect(refused.scheduler.errors).toEqual([
+      "Changing framework's principal is not allowed.",
+    ]);
+
+    const kept = await failover('immutable-user', {
+      principal: 'first',
+      user: 'someone-else',
+      checkpoint: true,
+    });
+    await pollUntil(
+      () => kept.scheduler.count('registered') === 1,
+      30_000,
+      `the failover to register with ${target().label}`,
+    );
+    const { framework } = (await frameworkById(target(), id))!;
+    expect({
+      user: framework.user,
+      checkpoint: framework.checkpoint,
+      principal: framework.principal,
+    }).toEqual({
+      user: userInfo().username,
+      checkpoint: false,
+      principal: 'first',
+    });
+    await runs.tearDown(kept, target());
   }, 60_000);
 }
