@@ -7,6 +7,8 @@ import {
   simulatedMesos,
 } from './support/mesos-under-test.js';
 import { registerDriverScenarios } from './scenarios/driver-scenarios.js';
+import { registerSuppressedRolesScenarios } from './scenarios/suppressed-roles-scenarios.js';
+import { registerTaskEnvironmentScenarios } from './scenarios/task-environment-scenarios.js';
 
 /**
  * The scheduler driver in this process, on a real Mesos 1.12 master and agent (one cluster for
@@ -17,6 +19,8 @@ describeWithMesos('the scheduler driver in-process', (install) => {
   const fixture = sharedCluster(install, { name: 'driver' });
 
   registerDriverScenarios(() => realMesos(fixture.cluster));
+  registerSuppressedRolesScenarios(() => realMesos(fixture.cluster));
+  registerTaskEnvironmentScenarios(() => realMesos(fixture.cluster));
 });
 
 describe('the scheduler driver in-process: the same scenarios on the simulator', () => {
@@ -27,4 +31,6 @@ describe('the scheduler driver in-process: the same scenarios on the simulator',
   afterAll(() => target?.simulator.close(), 60_000);
 
   registerDriverScenarios((): MesosUnderTest => target);
+  registerSuppressedRolesScenarios((): MesosUnderTest => target);
+  registerTaskEnvironmentScenarios((): MesosUnderTest => target);
 });

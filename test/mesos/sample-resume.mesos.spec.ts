@@ -16,12 +16,12 @@ import { ensureSampleBuilt, startSample } from './support/sample-cli.js';
 import { TaskRelease } from './support/task-release.js';
 
 /**
- * task-1 exits at once, task-2 runs on through the scheduler restart, until `release`. Real
- * Mesos' command executor has the task id as its executor id (MESOS_EXECUTOR_ID; there is no
- * MESOS_TASK_ID); the simulator sets MESOS_TASK_ID.
+ * task-1 exits at once, task-2 runs on through the scheduler restart, until `release`. The
+ * command executor has the task id as its executor id (MESOS_EXECUTOR_ID; there is no
+ * MESOS_TASK_ID).
  */
 function command(release: TaskRelease): string {
-  return `case "\${MESOS_TASK_ID:-$MESOS_EXECUTOR_ID}" in task-1.*) exit 0;; *) ${release.command()};; esac`;
+  return `case "$MESOS_EXECUTOR_ID" in task-1.*) exit 0;; *) ${release.command()};; esac`;
 }
 
 /**

@@ -59,9 +59,12 @@ describe('sample scheduler against the master simulator', () => {
     return framework?.tasks.map((task) => task.id) ?? [];
   }
 
-  /** task-1 exits at once; the others run on (through a scheduler restart). */
+  /**
+   * task-1 exits at once; the others run on (through a scheduler restart). A command task's
+   * executor id is its task id (there is no MESOS_TASK_ID), as with Mesos' command executor.
+   */
   const FIRST_ENDS_AT_ONCE =
-    'case "$MESOS_TASK_ID" in task-1.*) exit 0;; *) sleep 3;; esac';
+    'case "$MESOS_EXECUTOR_ID" in task-1.*) exit 0;; *) sleep 3;; esac';
 
   /**
    * Runs the sample until task-1 FINISHED, its update was acknowledged and the master forgot

@@ -131,7 +131,7 @@ export class SchedulerDriver
         registrationBackoffMs:
           this.options.registrationBackoffMs ?? DEFAULT_REGISTRATION_BACKOFF_MS,
         failoverDeadlineMs: this.options.failoverDeadlineMs,
-        suppressedRoles: [],
+        suppressedRoles: [...(this.options.suppressedRoles ?? [])],
       },
       this.scheduler,
       detector,

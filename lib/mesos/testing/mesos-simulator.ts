@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { INestMicroservice, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ActorRef, LibprocessServer, Upid } from '../../index.js';
@@ -87,12 +90,19 @@ export class MesosSimulator {
   private closed = false;
   /** The Mesos types, parsed once for both nodes and every master incarnation. */
   private readonly root = loadMesosProtos();
+  /** The agents' work dir (see `MesosSimulatorOptions.workDir`). */
+  readonly workDir: string;
+  private readonly ownsWorkDir: boolean;
 
   private constructor(
     private readonly options: MesosSimulatorOptions,
     private masterId: string,
     private readonly logger: LoggerService | false | undefined,
-  ) {}
+  ) {
+    this.ownsWorkDir = options.workDir === undefined;
+    this.workDir =
+      options.workDir ?? mkdtempSync(join(tmpdir(), 'mesos-simulator-'));
+  }
 
   /** Starts the master and the agents; resolves once every agent is registered. */
   static async start(
@@ -305,6 +315,10 @@ export class MesosSimulator {
     for (const agent of this.agentProcesses) agent.shutdown();
     await this.agentsApp?.close();
     await this.masterApp?.close();
+    if (this.ownsWorkDir) {
+      // A killed task may still be writing its output for a moment.
+      rmSync(this.workDir, { recursive: true, force: true, maxRetries: 3 });
+    }
   }
 
   private async startMaster(
@@ -361,6 +375,7 @@ export class MesosSimulator {
         clock: o.clock ?? SYSTEM_CLOCK,
         statusUpdateRetryMs: o.statusUpdateRetryMs ?? 10_000,
         reregisterDelayMs: this.agentReregisterDelayMs,
+        workDir: this.workDir,
       });
       actors.spawn(agent, agentProcessId(index));
       this.agentProcesses.push(agent);

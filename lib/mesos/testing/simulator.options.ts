@@ -42,6 +42,13 @@ export interface MesosSimulatorOptions {
   allocationIntervalMs?: number;
   /** `--offer_timeout`: rescind unanswered offers after this long (default: never). */
   offerTimeoutMs?: number;
+  /**
+   * The agents' `--work_dir`: each command task runs in its sandbox
+   * `<workDir>/slaves/<agent id>/frameworks/<framework id>/executors/<task id>/runs/<uuid>`
+   * (its MESOS_SANDBOX), with its `stdout` and `stderr` there. Default: a new directory in the
+   * OS temp dir, removed by `close()`; a given one is left in place.
+   */
+  workDir?: string;
   /** Agents re-send unacknowledged updates after this long, doubling up to 10 minutes (Mesos: 10 s). */
   statusUpdateRetryMs?: number;
   /**

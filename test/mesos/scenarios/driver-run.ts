@@ -126,6 +126,21 @@ export function driverRuns() {
       name: string,
       options: Partial<SchedulerDriverOptions> = {},
     ): Promise<DriverRun> {
+      const run = await this.launch(master, name, options);
+      await pollUntil(
+        () => run.scheduler.count('registered') === 1,
+        30_000,
+        `${name} to register with ${target.label}`,
+      );
+      return run;
+    },
+
+    /** Starts a driver on `master` without waiting: for subscriptions the master refuses. */
+    async launch(
+      master: string,
+      name: string,
+      options: Partial<SchedulerDriverOptions> = {},
+    ): Promise<DriverRun> {
       serial += 1;
       const started = await startDriverApp({
         master,
@@ -142,11 +157,6 @@ export function driverRuns() {
       run.scheduler.on.resourceOffers = (offers: Offer[]) =>
         run.parked.push(...offers);
       runs.push(run);
-      await pollUntil(
-        () => run.scheduler.count('registered') === 1,
-        30_000,
-        `${name} to register with ${target.label}`,
-      );
       return run;
     },
 

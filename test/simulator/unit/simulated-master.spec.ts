@@ -187,4 +187,103 @@ describe('SimulatedMaster (no sockets, fake timers)', () => {
     expect(of(MesosMessage.RunTask)).toEqual([]);
     expect(m.frameworks.get('M-0000')!.tasks.size).toBe(0);
   });
+
+  describe('SUBSCRIBE.suppressed_roles (Master::subscribe, createAllocatorFrameworkOptions)', () => {
+    const subscribe = (
+      m: SimulatedMaster,
+      suppressed: string[],
+      resubscribe?: { id: string; force: boolean },
+      info: Record<string, unknown> = {},
+    ) =>
+      m.receiveCall(scheduler, {
+        type: 'SUBSCRIBE',
+        ...(resubscribe && { framework_id: { value: resubscribe.id } }),
+        subscribe: {
+          framework_info: {
+            user: 'u',
+            name: 'n',
+            roles: [],
+            ...(resubscribe && { id: { value: resubscribe.id } }),
+            ...info,
+          },
+          force: resubscribe?.force ?? false,
+          suppressed_roles: suppressed,
+        },
+      } as never);
+
+    it('a framework subscribed with its role suppressed gets no offers until REVIVE', () => {
+      const { m, of } = master();
+      subscribe(m, ['*']);
+      expect(of(MesosMessage.FrameworkRegistered)).toHaveLength(1);
+      m.allocate();
+      expect(of(MesosMessage.ResourceOffers)).toHaveLength(0);
+      m.receiveCall(scheduler, {
+        framework_id: { value: 'M-0000' },
+        type: 'REVIVE',
+      });
+      expect(of(MesosMessage.ResourceOffers)).toHaveLength(1);
+    });
+
+    it('a re-subscription (failover or not) replaces the set: suppressed, then unsuppressed', () => {
+      const { m, of } = master();
+      subscribe(m, []);
+      expect(of(MesosMessage.ResourceOffers)).toHaveLength(1);
+      // The same pid without force: offers rescinded, none made while suppressed.
+      subscribe(m, ['*'], { id: 'M-0000', force: false });
+      expect(of(MesosMessage.FrameworkReregistered)).toHaveLength(1);
+      expect(of(MesosMessage.RescindResourceOffer)).toHaveLength(1);
+      m.allocate();
+      expect(of(MesosMessage.ResourceOffers)).toHaveLength(1);
+      // Failover with an empty set: offered again at once.
+      subscribe(m, [], { id: 'M-0000', force: true });
+      expect(of(MesosMessage.ResourceOffers)).toHaveLength(2);
+    });
+
+    it("refuses a suppressed role that is not one of the framework's (the MULTI_ROLE roles, else its role)", () => {
+      const { m, of } = master();
+      subscribe(m, ['b', 'a', '*', 'b']);
+      subscribe(m, ['*', 'web'], undefined, {
+        roles: ['web'],
+        capabilities: [{ type: 'MULTI_ROLE' }],
+      });
+      expect(of(MesosMessage.FrameworkError).map((e) => e.message)).toEqual([
+        {
+          message:
+            'Suppressed roles { a, b } are not contained in the set of roles',
+        },
+        {
+          message:
+            'Suppressed roles { * } are not contained in the set of roles',
+        },
+      ]);
+      expect([...m.frameworks.all()]).toEqual([]);
+    });
+
+    it("refuses UPDATE_FRAMEWORK's invalid suppressed roles after the FrameworkInfo checks", () => {
+      const { m, of } = master();
+      subscribe(m, []);
+      const update = (user: string) =>
+        m.receiveCall(scheduler, {
+          framework_id: { value: 'M-0000' },
+          type: 'UPDATE_FRAMEWORK',
+          update_framework: {
+            framework_info: { id: { value: 'M-0000' }, user, name: 'n' },
+            suppressed_roles: ['other'],
+          },
+        } as never);
+      update('u');
+      update('v');
+      expect(of(MesosMessage.FrameworkError).map((e) => e.message)).toEqual([
+        {
+          message:
+            "'UpdateFramework' call is not valid: Suppressed roles { other } are not contained in the set of roles",
+        },
+        {
+          message:
+            "FrameworkInfo update is not valid: Updating 'FrameworkInfo.user' is unsupported; attempted to update from 'u' to 'v'",
+        },
+      ]);
+      expect(m.frameworks.get('M-0000')!.suppressed).toBe(false);
+    });
+  });
 });

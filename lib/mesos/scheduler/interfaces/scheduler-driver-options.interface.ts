@@ -46,6 +46,12 @@ export interface SchedulerDriverOptions {
    */
   implicitAcknowledgements?: boolean;
   /**
+   * Roles suppressed from the first SUBSCRIBE on (libmesos' `suppressedRoles` constructor
+   * argument): the master makes no offers for them until `reviveOffers()`. Each must be one of
+   * the framework's roles, or the master refuses the subscription (`error`).
+   */
+  suppressedRoles?: string[];
+  /**
    * Start when the libprocess node listens (default true). When false, call
    * `SchedulerDriver.start()`.
    */

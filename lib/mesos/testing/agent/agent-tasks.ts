@@ -2,7 +2,11 @@ import type { FrameworkInfo, TaskInfo, TaskState } from '../../mesos.types.js';
 import { taskStateName } from '../../mesos.constants.js';
 import type { DelayHandle } from '../../../index.js';
 import type { ReportedTask } from '../master/master.types.js';
-import { type CommandEvent, CommandTask } from './command-task.js';
+import {
+  type CommandEvent,
+  CommandTask,
+  type CommandTaskAgent,
+} from './command-task.js';
 import { StatusUpdateStream } from './status-update-stream.js';
 
 /** A task the agent runs, or still reports until its terminal update is acknowledged. */
@@ -24,6 +28,8 @@ export interface NewAgentTask {
   framework: FrameworkInfo;
   info: TaskInfo;
   executorId: string;
+  /** Where its command runs (its sandbox, its environment). */
+  agent: CommandTaskAgent;
   statusUpdateRetryMs: number;
   /** Where its command's events go (a task group's command never runs). */
   onEvent: (event: CommandEvent) => void;
@@ -65,7 +71,13 @@ export class AgentTasks {
         taskId,
         fields.statusUpdateRetryMs,
       ),
-      command: new CommandTask(fields.info, fields.frameworkId, fields.onEvent),
+      command: new CommandTask(
+        fields.info,
+        fields.frameworkId,
+        fields.framework,
+        fields.agent,
+        fields.onEvent,
+      ),
     };
     this.byKey.set(key(fields.frameworkId, taskId), task);
     return task;

@@ -24,7 +24,11 @@ import type { SimulatorClock } from '../simulator.options.js';
 import { AgentRegistration } from './agent-registration.js';
 import { AgentStatusUpdates } from './agent-status-updates.js';
 import { AgentTasks } from './agent-tasks.js';
-import { type CommandEvent, commandStatus } from './command-task.js';
+import {
+  type CommandEvent,
+  commandStatus,
+  type CommandTaskAgent,
+} from './command-task.js';
 
 /** How one simulated agent is set up. */
 export interface AgentSettings {
@@ -36,6 +40,8 @@ export interface AgentSettings {
   statusUpdateRetryMs: number;
   /** After the master's link breaks, re-register after this long (and retry as long). */
   reregisterDelayMs: number;
+  /** `--work_dir`: the tasks' sandboxes are under `slaves/<agentId>/`. */
+  workDir: string;
 }
 
 /** ExitedExecutorMessage.status of an executor that exited with status 1 (a wait status). */
@@ -86,6 +92,14 @@ export class AgentProcess {
 
   get pid(): Upid {
     return this.registration.self;
+  }
+
+  private get commandTaskAgent(): CommandTaskAgent {
+    return {
+      agentId: this.settings.agentId,
+      agentPid: this.pid,
+      workDir: this.settings.workDir,
+    };
   }
 
   /** Registered with the current master. */
@@ -148,6 +162,7 @@ export class AgentProcess {
       framework: message.framework,
       info,
       executorId: taskId,
+      agent: this.commandTaskAgent,
       statusUpdateRetryMs: this.settings.statusUpdateRetryMs,
       onEvent: (event) =>
         void this.actors
@@ -189,6 +204,7 @@ export class AgentProcess {
         framework: group.framework,
         info,
         executorId,
+        agent: this.commandTaskAgent,
         statusUpdateRetryMs: this.settings.statusUpdateRetryMs,
         // Never started: there is no executor to run it.
         onEvent: () => undefined,

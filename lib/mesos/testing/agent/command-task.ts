@@ -1,9 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
 import type {
+  FrameworkInfo,
   TaskInfo,
   TaskState,
   TaskStatus_Reason,
 } from '../../mesos.types.js';
+import {
+  type CommandTaskContext,
+  commandTaskEnvironment,
+  commandTaskSandbox,
+} from './executor-environment.js';
 
 /** What happened to a task's command. */
 export type CommandEvent =
@@ -52,11 +61,18 @@ export function commandStatus(
   };
 }
 
+/** The agent a command task runs on. */
+export type CommandTaskAgent = Pick<
+  CommandTaskContext,
+  'agentId' | 'agentPid' | 'workDir'
+>;
+
 /**
  * A task's command run as the Mesos command executor runs it: `sh -c <value>` (or the binary
  * with its arguments when `shell` is false), in its own process group so that a kill reaches
- * everything it started, with MESOS_TASK_ID and MESOS_FRAMEWORK_ID in its environment. No
- * container, sandbox, fetcher or resource limits.
+ * everything it started, in its sandbox (created under the agent's work dir, kept after the
+ * task as Mesos keeps it; stdout and stderr go to files there) with the command executor's
+ * environment (see {@link commandTaskEnvironment}). No container, fetcher or resource limits.
  */
 export class CommandTask {
   private child?: ChildProcess;
@@ -66,32 +82,53 @@ export class CommandTask {
   constructor(
     readonly info: TaskInfo,
     readonly frameworkId: string,
+    private readonly framework: FrameworkInfo,
+    private readonly agent: CommandTaskAgent,
     private readonly onEvent: (event: CommandEvent) => void,
   ) {}
 
   start(): void {
+    const context: CommandTaskContext = {
+      ...this.agent,
+      frameworkId: this.frameworkId,
+      framework: this.framework,
+      task: this.info,
+      containerId: randomUUID(),
+    };
+    const sandbox = commandTaskSandbox(context);
     const command = this.info.command;
     const [file, args] =
       command?.shell === false
         ? [command.value ?? '', (command.arguments ?? []).slice(1)]
         : ['/bin/sh', ['-c', command?.value ?? '']];
-    const child = spawn(file, args, {
-      stdio: ['ignore', 'ignore', 'ignore'],
-      detached: true,
-      env: {
-        ...process.env,
-        MESOS_TASK_ID: this.info.task_id?.value ?? '',
-        MESOS_FRAMEWORK_ID: this.frameworkId,
-      },
-    });
-    this.child = child;
-    child.once('spawn', () => this.onEvent({ kind: 'started' }));
-    child.once('error', (error) =>
-      this.end({ kind: 'failed', error: error.message }),
-    );
-    child.once('close', (code, signal) =>
-      this.end({ kind: 'ended', code, signal }),
-    );
+    const output: number[] = [];
+    try {
+      mkdirSync(sandbox, { recursive: true });
+      for (const name of ['stdout', 'stderr'])
+        output.push(openSync(join(sandbox, name), 'a'));
+      const child = spawn(file, args, {
+        cwd: sandbox,
+        stdio: ['ignore', output[0], output[1]],
+        detached: true,
+        env: commandTaskEnvironment(context, sandbox),
+      });
+      this.child = child;
+      child.once('spawn', () => this.onEvent({ kind: 'started' }));
+      child.once('error', (error) =>
+        this.end({ kind: 'failed', error: error.message }),
+      );
+      child.once('close', (code, signal) =>
+        this.end({ kind: 'ended', code, signal }),
+      );
+    } catch (error) {
+      // No sandbox (an unwritable work dir): the executor cannot start the command.
+      queueMicrotask(() =>
+        this.end({ kind: 'failed', error: (error as Error).message }),
+      );
+    } finally {
+      // The child has its own copies.
+      for (const fd of output) closeSync(fd);
+    }
   }
 
   get running(): boolean {

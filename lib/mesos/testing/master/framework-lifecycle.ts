@@ -2,7 +2,11 @@ import type { FrameworkInfo } from '../../mesos.types.js';
 import { isTerminalState, MesosMessage } from '../../mesos.constants.js';
 import { Upid } from '../../../index.js';
 import { SimulatorMessage } from '../simulator.constants.js';
-import type { FrameworkRecord } from './framework-registry.js';
+import {
+  type FrameworkRecord,
+  setSuppressedRoles,
+  suppressedRolesError,
+} from './framework-registry.js';
 import type { SimulatedMaster } from './simulated-master.js';
 
 /**
@@ -14,8 +18,17 @@ import type { SimulatedMaster } from './simulated-master.js';
 export class FrameworkLifecycle {
   constructor(private readonly m: SimulatedMaster) {}
 
-  /** Master::subscribe(const UPID&, Call::Subscribe&&) and _subscribe. */
-  subscribe(from: Upid, info: FrameworkInfo, force: boolean): void {
+  /**
+   * Master::subscribe(const UPID&, Call::Subscribe&&) and _subscribe. The suppressed roles go to
+   * the allocator with the framework (addFramework, updateFramework on a re-subscription), and
+   * replace the ones it had; a re-sent first SUBSCRIBE from a subscribed pid changes nothing.
+   */
+  subscribe(
+    from: Upid,
+    info: FrameworkInfo,
+    force: boolean,
+    suppressedRoles: readonly string[] = [],
+  ): void {
     const refuse = (error: string) => {
       this.m.log.info(
         `Refusing subscription of framework '${info.name}' at ${from}: ${error}`,
@@ -49,6 +62,9 @@ export class FrameworkLifecycle {
       );
       info = { ...info, principal };
     }
+    // createAllocatorFrameworkOptions, before Master::subscribe logs the call.
+    const rolesError = suppressedRolesError(info, suppressedRoles);
+    if (rolesError) return refuse(rolesError);
     this.m.log.info(
       `Received SUBSCRIBE call for framework '${info.name}' at ${from}`,
     );
@@ -68,6 +84,7 @@ export class FrameworkLifecycle {
         from,
         this.m.now(),
       );
+      setSuppressedRoles(framework, suppressedRoles);
       this.m.log.info(`Subscribing framework ${info.name} as ${id}`);
       this.m.outbox.link(from);
       this.sendRegistered(framework, MesosMessage.FrameworkRegistered);
@@ -98,6 +115,7 @@ export class FrameworkLifecycle {
       return;
     }
     framework.info = { ...info, id: { value: framework.id } };
+    setSuppressedRoles(framework, suppressedRoles);
     framework.reregisteredTime = this.m.now();
     if (framework.recovered) {
       // connectAndActivateRecoveredFramework: FrameworkRegisteredMessage "per the API contract".
@@ -165,7 +183,7 @@ export class FrameworkLifecycle {
   updateFramework(
     framework: FrameworkRecord,
     info: FrameworkInfo,
-    suppressedRoles: string[],
+    suppressedRoles: readonly string[],
   ): void {
     this.m.log.info(
       `Processing UPDATE_FRAMEWORK call for framework ${framework.id}`,
@@ -179,24 +197,24 @@ export class FrameworkLifecycle {
           : Boolean(info.checkpoint) !== Boolean(old.checkpoint)
             ? `Updating 'FrameworkInfo.checkpoint' is unsupported; attempted to update from '${Boolean(old.checkpoint)}' to '${Boolean(info.checkpoint)}'`
             : undefined;
-    if (invalid) {
+    const rolesError = invalid
+      ? undefined
+      : suppressedRolesError(info, suppressedRoles);
+    if (invalid || rolesError) {
       this.m.outbox.send(framework.pid!, MesosMessage.FrameworkError, {
-        message: `FrameworkInfo update is not valid: ${invalid}`,
+        message: invalid
+          ? `FrameworkInfo update is not valid: ${invalid}`
+          : `'UpdateFramework' call is not valid: ${rolesError}`,
       });
       return;
     }
-    const roles = info.roles?.length ? info.roles : [info.role ?? '*'];
     this.m.log.info(
       `Updating framework ${framework.id} with roles ${JSON.stringify(suppressedRoles)} suppressed`,
     );
     framework.info = { ...info, id: { value: framework.id } };
-    // One allocation role per framework here: suppressed when all of its roles are.
-    const wasSuppressed = framework.suppressed;
-    framework.suppressed = roles.every((role) =>
-      suppressedRoles.includes(role),
-    );
+    const unsuppressed = setSuppressedRoles(framework, suppressedRoles);
     this.sendFrameworkUpdates(framework);
-    if (wasSuppressed && !framework.suppressed) this.m.offers.allocate();
+    if (unsuppressed) this.m.offers.allocate();
   }
 
   /** DeactivateFrameworkMessage (the driver's abort()). */

@@ -78,6 +78,47 @@ export function hasCapability(
   return (capabilities ?? []).some((c) => c.type === capability);
 }
 
+/** protobuf::framework::getRoles: `roles` of a MULTI_ROLE framework, else its one `role`. */
+export function frameworkRoles(info: FrameworkInfo): string[] {
+  return hasCapability(info, 'MULTI_ROLE')
+    ? [...(info.roles ?? [])]
+    : [info.role || '*'];
+}
+
+/**
+ * validation::framework::validateSuppressedRoles (SUBSCRIBE and UPDATE_FRAMEWORK): a role can
+ * only be suppressed if it is one of the framework's. The roles are listed as stout prints a
+ * `std::set`: sorted, once each.
+ */
+export function suppressedRolesError(
+  info: FrameworkInfo,
+  suppressedRoles: readonly string[],
+): string | undefined {
+  const roles = new Set(frameworkRoles(info));
+  const invalid = [...new Set(suppressedRoles)]
+    .filter((role) => !roles.has(role))
+    .sort();
+  return invalid.length > 0
+    ? `Suppressed roles { ${invalid.join(', ')} } are not contained in the set of roles`
+    : undefined;
+}
+
+/**
+ * Applies a framework's set of suppressed roles (SUBSCRIBE, UPDATE_FRAMEWORK: the set replaces
+ * the previous one). One allocation role per framework here: suppressed when all of its roles
+ * are. Says whether the framework was unsuppressed by it.
+ */
+export function setSuppressedRoles(
+  framework: FrameworkRecord,
+  suppressedRoles: readonly string[],
+): boolean {
+  const wasSuppressed = framework.suppressed;
+  framework.suppressed = frameworkRoles(framework.info).every((role) =>
+    suppressedRoles.includes(role),
+  );
+  return wasSuppressed && !framework.suppressed;
+}
+
 export function isPartitionAware(framework: FrameworkRecord): boolean {
   return hasCapability(framework.info, 'PARTITION_AWARE');
 }

@@ -121,6 +121,7 @@ export class SimulatedMaster {
         from,
         call.subscribe!.framework_info!,
         Boolean(call.subscribe!.force),
+        call.subscribe!.suppressed_roles ?? [],
       );
       return;
     }
@@ -292,8 +293,13 @@ export class SimulatedMaster {
   // ---- entry points of the parts: for the process adapter, the timers `outbox.later` names
   // (MasterProcess.timer calls them here), the state endpoint and unit tests
 
-  subscribe(from: Upid, info: FrameworkInfo, force: boolean): void {
-    this.frameworkLifecycle.subscribe(from, info, force);
+  subscribe(
+    from: Upid,
+    info: FrameworkInfo,
+    force: boolean,
+    suppressedRoles: readonly string[] = [],
+  ): void {
+    this.frameworkLifecycle.subscribe(from, info, force, suppressedRoles);
   }
 
   deactivateFramework(from: Upid, frameworkId: string): void {
