@@ -5,6 +5,7 @@ import {
   NOT_FOUND_CLOSE,
   SERVER_ERROR,
 } from './http-response-encoder.js';
+import type { MessageHold } from './message-hold.js';
 import type { ResponsePipeline } from './response-pipeline.js';
 import type {
   WireNodeHandlers,
@@ -29,7 +30,8 @@ export function closesAfter(request: WireRequest): boolean {
  * `onHttpRequest` hook, on `responses` in request order: a hook that resolves later holds its
  * place, so responses behind it wait. No hook, or no response, is a 404; a hook that throws
  * or rejects, or a response that cannot be encoded, is a 500 reported through `reportError`.
- * `close` ends the connection after this response.
+ * `close` ends the connection after this response. `hold` is retained while the hook's
+ * promise is pending (what the request keeps alive meanwhile).
  */
 export function respondToHttp(
   request: WireRequest,
@@ -37,6 +39,7 @@ export function respondToHttp(
   hook: WireNodeHandlers['onHttpRequest'],
   responses: ResponsePipeline,
   reportError: (error: Error) => void,
+  hold: MessageHold,
 ): void {
   const notFound = close ? NOT_FOUND_CLOSE : NOT_FOUND;
   if (hook === undefined) {
@@ -76,8 +79,15 @@ export function respondToHttp(
     return;
   }
   const slot = responses.reserve(close);
+  hold.retain();
   result.then(
-    (response) => responses.fill(slot, encode(response)),
-    (error: unknown) => responses.fill(slot, failed(error)),
+    (response) => {
+      hold.release();
+      responses.fill(slot, encode(response));
+    },
+    (error: unknown) => {
+      hold.release();
+      responses.fill(slot, failed(error));
+    },
   );
 }

@@ -45,11 +45,26 @@ const enum ReadStop {
   UnsentResponses = 2,
   /** The node is shutting down. */
   Shutdown = 4,
-  /** Its messages waiting in process queues keep too much alive (`maxQueuedInboundBytes`). */
+  /**
+   * Its messages waiting in process queues and requests waiting for their responses keep too
+   * much alive (`maxQueuedInboundBytes`).
+   */
   QueuedMessages = 8,
 }
 
 const REQUEST_TIMEOUT = errorResponse(408);
+
+/**
+ * What a request whose response is pending keeps alive: its body's buffer and about its head
+ * (up to `maxHeaderBytes` of header strings, which a slow route would otherwise hold uncounted).
+ */
+function requestBytes(request: WireRequest): number {
+  let bytes = request.body.buffer.byteLength + request.path.length;
+  for (const name in request.headers) {
+    bytes += name.length + request.headers[name].length + 4;
+  }
+  return bytes;
+}
 
 /** True when a clock started at `since` has run past `timeoutMs` (0 or Infinity: never). */
 function expired(since: number, now: number, timeoutMs: number): boolean {
@@ -71,7 +86,7 @@ export class InboundConnection implements BudgetHolder {
   readonly whenClosed: Promise<void>;
   private readonly decoder: HttpRequestDecoder;
   private readonly responses: ResponsePipeline;
-  /** What its messages that wait in process queues keep alive. */
+  /** What its messages waiting in process queues and its pending HTTP requests keep alive. */
   private readonly queued = new RetainedMessages(() => this.onQueueReleased());
   /** {@link ReadStop} flags; the socket is read only while none is set. */
   private readStops = 0;
@@ -126,7 +141,7 @@ export class InboundConnection implements BudgetHolder {
     this.setReadStop(ReadStop.Shutdown, true);
   }
 
-  /** Bytes its messages waiting in process queues keep alive. */
+  /** Bytes its messages waiting in process queues and its pending HTTP requests keep alive. */
   get queuedBytes(): number {
     return this.queued.bytes;
   }
@@ -227,8 +242,8 @@ export class InboundConnection implements BudgetHolder {
       // A peer slowed down by TCP looks like a stalled peer from the outside: say why.
       this.context.reportError(
         new WireError(
-          `Stopped reading ${this.remoteAddress()} for now: its messages waiting in process ` +
-            `queues keep ${this.queued.bytes} bytes alive (limits.maxQueuedInboundBytes ` +
+          `Stopped reading ${this.remoteAddress()} for now: its messages and requests waiting ` +
+            `to be handled keep ${this.queued.bytes} bytes alive (limits.maxQueuedInboundBytes ` +
             `${this.context.limits.maxQueuedInboundBytes}); reading restarts as they are handled`,
           'EQUEUEDINBOUND',
           this.remoteAddress(),
@@ -256,7 +271,8 @@ export class InboundConnection implements BudgetHolder {
 
   /**
    * A buffer its queued messages kept alive is free (called from the processes' run loop, once
-   * per buffer): reading restarts once they keep at most half of `maxQueuedInboundBytes`.
+   * per buffer), or a pending request was answered: reading restarts once what is still waiting
+   * keeps at most half of `maxQueuedInboundBytes`.
    */
   private onQueueReleased(): void {
     if (this.closed) return;
@@ -356,6 +372,7 @@ export class InboundConnection implements BudgetHolder {
           this.context.handlers.onHttpRequest,
           this.responses,
           (error) => this.context.reportError(error),
+          this.queued.holdForRequest(requestBytes(request)),
         );
       }
     }

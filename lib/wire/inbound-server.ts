@@ -20,7 +20,10 @@ export interface InboundStats {
    * `maxInboundBytes` bounds).
    */
   bufferedBytes: number;
-  /** Of those, what messages waiting in process queues keep alive (see `maxQueuedInboundBytes`). */
+  /**
+   * Of those, what messages waiting in process queues and HTTP requests waiting for their
+   * responses keep alive (see `maxQueuedInboundBytes`).
+   */
   queuedBytes: number;
   /** Connections not being read (backpressure or shutdown). */
   notReading: number;

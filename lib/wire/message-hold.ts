@@ -52,8 +52,9 @@ class BufferHold implements MessageHold {
 /**
  * What the messages of one inbound connection that handlers retained keep alive: each distinct
  * buffer their bodies are views of (a read, or a body gathered over several reads), plus a
- * fixed cost per message. One hold per buffer, created on its first message, so the count
- * costs an allocation per read rather than per message.
+ * fixed cost per message; and its HTTP requests whose responses are pending. One hold per
+ * buffer, created on its first message, so the count costs an allocation per read rather than
+ * per message.
  *
  * @internal
  */
@@ -79,6 +80,14 @@ export class RetainedMessages {
       this.hold = new BufferHold(this, buffer.byteLength);
     }
     return this.hold;
+  }
+
+  /**
+   * The hold of an HTTP request whose response is still being produced: its own, for the
+   * `bytes` it keeps alive (its body's buffer and its head).
+   */
+  holdForRequest(bytes: number): MessageHold {
+    return new BufferHold(this, bytes);
   }
 
   /** After each read: its buffer is not referenced from here once its messages are released. */

@@ -27,11 +27,12 @@ export interface WireLimits {
   maxUnsentResponseBytes: number;
   /**
    * Bytes the messages of one inbound connection keep alive while they wait in process queues
-   * (the read buffers their bodies are views of, plus 64 bytes per message); past it that
-   * connection is not read until the queues drain to half of it. A fast sender to a slow
-   * handler is thus slowed to the handler's pace by TCP, as a client that does not read its
-   * responses is. A handler that waits for an `ask()` reply from the very peer that filled its
-   * queue waits until the ask times out.
+   * (the read buffers their bodies are views of, plus 64 bytes per message), and its HTTP
+   * requests while their responses are produced (body and head); past it that connection is
+   * not read until they drain to half of it. A fast sender to a slow handler is thus slowed to
+   * the handler's pace by TCP, as a client that does not read its responses is. A handler that
+   * waits for an `ask()` reply from the very peer that filled its queue waits until the ask
+   * times out.
    */
   maxQueuedInboundBytes: number;
   /**

@@ -238,7 +238,7 @@ describe('WireNode under hostile input: memory proportional to bytes held', () =
     // Said once, not per read.
     expect(codes(errors)).toEqual(['EQUEUEDINBOUND']);
     expect(errors[0].message).toMatch(
-      /^Stopped reading 127\.0\.0\.1:\d+ for now: its messages waiting in process queues keep \d+ bytes alive \(limits\.maxQueuedInboundBytes 262144\)/,
+      /^Stopped reading 127\.0\.0\.1:\d+ for now: its messages and requests waiting to be handled keep \d+ bytes alive \(limits\.maxQueuedInboundBytes 262144\)/,
     );
     // The queue drains: reading restarts, and every message arrives, in order.
     const taken: string[] = [];
@@ -318,6 +318,60 @@ describe('WireNode under hostile input: memory proportional to bytes held', () =
     expect(server.inboundStats.queuedBytes).toBe(0);
     client.socket.destroy();
     await writer.catch(() => undefined);
+  });
+
+  it('stops reading a client whose HTTP requests wait for a slow handler, and answers them all in order', async () => {
+    const pending: Array<() => void> = [];
+    const limit = 512 * KiB;
+    const { node: server } = await node(
+      {
+        onHttpRequest: (request) =>
+          new Promise((resolve) =>
+            pending.push(() => resolve({ status: 200, body: request.path })),
+          ),
+      },
+      { limits: { maxQueuedInboundBytes: limit } },
+    );
+    const port = server.address.port;
+    const client = await rawClient(port);
+    // 16 KiB bodies, which each pending request keeps alive.
+    const body = 'b'.repeat(16 * KiB);
+    const request = (i: number) =>
+      `POST /slow/${i} HTTP/1.1\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const count = 2000; // 32 MiB of bodies
+    const before = retainedBytes();
+    let sent = 0;
+    const writer = (async () => {
+      while (sent < count) await writeAll(client.socket, request(sent++));
+    })();
+    await waitFor(
+      () => server.inboundStats.notReading === 1,
+      20_000,
+      'the node to stop reading the client',
+    );
+    expect(pending.length).toBeLessThan(limit / body.length + 10);
+    expect(server.inboundStats.queuedBytes).toBeGreaterThan(limit);
+    expect(retainedBytes() - before).toBeLessThan(limit + 4 * MiB);
+    await servesFreshClient(port);
+    // Answered as they resolve: reading restarts and every request is answered, in order.
+    await waitFor(
+      () => {
+        for (const resolve of pending.splice(0)) resolve();
+        return client.text().split('HTTP/1.1 200 OK').length === count + 1;
+      },
+      30_000,
+      'every response',
+    );
+    await writer;
+    const paths = client.text().match(/\/slow\/\d+/g);
+    expect(paths).toEqual(
+      Array.from({ length: count }, (_, i) => `/slow/${i}`),
+    );
+    expect(server.inboundStats).toMatchObject({
+      queuedBytes: 0,
+      notReading: 0,
+    });
+    client.socket.destroy();
   });
 
   it('keeps all inbound connections within the node-wide budget, pausing the largest', async () => {
