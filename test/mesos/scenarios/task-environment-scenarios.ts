@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from '@jest/globals';
+import { afterEach, expect, it } from '@jest/globals';
 import type { TaskInfo } from '../../../lib/mesos/index.js';
 import { type MesosUnderTest } from '../support/mesos-under-test.js';
 import {
@@ -36,11 +36,15 @@ export function registerTaskEnvironmentScenarios(
 ): void {
   const runs = driverRuns();
   // Outside any sandbox: both the real agent (same machine, same user) and the simulator's
-  // tasks can write here.
-  const dir = mkdtempSync(join(tmpdir(), 'mesos-task-env-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // tasks can write here. Made by the test (hooks do not run when the tests are filtered out).
+  let dir = '';
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = '';
+  });
 
   it('a command task sees the command executor environment, runs in its sandbox and writes its output there', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mesos-task-env-'));
     const [plain, checkpointing] = await Promise.all([
       runs.start(target().masterAddr, target(), 'task-env'),
       runs.start(target().masterAddr, target(), 'task-env-checkpoint', {
