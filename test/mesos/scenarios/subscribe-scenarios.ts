@@ -117,6 +117,72 @@ export function registerSubscribeScenarios(target: () => MesosUnderTest): void {
     ]);
   }, 60_000);
 
+  it("a FrameworkInfo that validation::framework refuses: SUBSCRIBE answered with the master's words, UPDATE_FRAMEWORK too", async () => {
+    const multiRole = { capabilities: [{ type: 'MULTI_ROLE' as const }] };
+    const refusals: Array<[object, string]> = [
+      [
+        { roles: ['web'] },
+        "'FrameworkInfo.roles' must not be set when the framework is not MULTI_ROLE capable",
+      ],
+      [
+        { ...multiRole, role: 'web' },
+        "'FrameworkInfo.role' must not be set when the framework is MULTI_ROLE capable",
+      ],
+      [
+        { ...multiRole, roles: ['web', 'web'] },
+        "'FrameworkInfo.roles' contains duplicate items: { web }",
+      ],
+      [
+        { ...multiRole, roles: ['web/'] },
+        "'FrameworkInfo.roles' contains invalid role: Role 'web/' cannot end with a slash",
+      ],
+      [
+        { role: '-web' },
+        "'FrameworkInfo.role' is not a valid role: Role component '-web' is invalid because it starts with a dash",
+      ],
+      [
+        { failover_timeout: 1e10 },
+        'The framework failover_timeout (1e+10) is invalid',
+      ],
+      [{ id: { value: 'bad/id' } }, "'bad/id' contains invalid characters"],
+    ];
+    const refused = await Promise.all(
+      refusals.map(([changes], i) =>
+        runs.launch(target().masterAddr, `invalid-${i}`, {
+          framework: {
+            name: `mesos-suite-invalid-${i}`,
+            failover_timeout: 0,
+            ...changes,
+          },
+        }),
+      ),
+    );
+    await Promise.all(refused.map(refusal));
+    expect(refused.map((run) => run.scheduler.errors)).toEqual(
+      refusals.map(([, error]) => [error]),
+    );
+
+    const updated = await runs.start(
+      target().masterAddr,
+      target(),
+      'invalid-update',
+      {
+        framework: { name: 'mesos-suite-invalid-update', failover_timeout: 0 },
+      },
+    );
+    const id = updated.driver.frameworkId!;
+    updated.driver.updateFramework({
+      id: { value: id },
+      name: 'mesos-suite-invalid-update',
+      failover_timeout: 0,
+      roles: ['web'],
+    } as FrameworkInfo);
+    await refusal(updated);
+    expect(updated.scheduler.errors).toEqual([
+      `Supplied FrameworkInfo is not valid: ${refusals[0][1]}`,
+    ]);
+  }, 60_000);
+
   it('a failover SUBSCRIBE cannot change the framework: a new user or checkpoint is kept as it was, a new principal refused', async () => {
     const name = 'mesos-suite-immutable';
     const first = await runs.start(target().masterAddr, target(), 'immutable', {

@@ -9,6 +9,7 @@ import {
 import {
   preserveImmutableFields,
   suppressedRolesError,
+  validateFramework,
   validateUpdate,
 } from './framework-validation.js';
 import type { SimulatedMaster } from './simulated-master.js';
@@ -40,10 +41,8 @@ export class FrameworkLifecycle {
       this.m.outbox.send(from, MesosMessage.FrameworkError, { message: error });
     };
     const requestedId = info.id?.value || undefined;
-    const failoverTimeout = info.failover_timeout ?? 0;
-    if (!Number.isFinite(failoverTimeout) || failoverTimeout < 0) {
-      return refuse(`Invalid failover_timeout: ${failoverTimeout}`);
-    }
+    const invalidInfo = validateFramework(info);
+    if (invalidInfo) return refuse(invalidInfo);
     if (requestedId && this.m.frameworks.isCompleted(requestedId)) {
       return refuse('Framework has been removed');
     }
@@ -203,15 +202,17 @@ export class FrameworkLifecycle {
     this.m.log.info(
       `Processing UPDATE_FRAMEWORK call for framework ${framework.id}`,
     );
-    const invalid = validateUpdate(framework.info, info);
-    const rolesError = invalid
-      ? undefined
-      : suppressedRolesError(info, suppressedRoles);
-    if (invalid || rolesError) {
+    const invalidInfo = validateFramework(info);
+    const invalidUpdate = validateUpdate(framework.info, info);
+    const rolesError = suppressedRolesError(info, suppressedRoles);
+    const error = invalidInfo
+      ? `Supplied FrameworkInfo is not valid: ${invalidInfo}`
+      : invalidUpdate
+        ? `FrameworkInfo update is not valid: ${invalidUpdate}`
+        : rolesError && `'UpdateFramework' call is not valid: ${rolesError}`;
+    if (error) {
       this.m.outbox.send(framework.pid!, MesosMessage.FrameworkError, {
-        message: invalid
-          ? `FrameworkInfo update is not valid: ${invalid}`
-          : `'UpdateFramework' call is not valid: ${rolesError}`,
+        message: error,
       });
       return;
     }
