@@ -6,17 +6,34 @@ export interface TimerHandle {
   readonly pending: boolean;
 }
 
-/** A `setTimeout` that its owner can cancel all at once on shutdown. */
+/**
+ * setTimeout's longest delay (2^31 - 1 ms, about 24.8 days). It fires a longer one after 1 ms
+ * (TimeoutOverflowWarning), which made e.g. a framework's 30-day failover timeout end at once.
+ */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * A `setTimeout` that its owner can cancel all at once on shutdown; a delay longer than
+ * setTimeout's limit is waited out in steps (Infinity: never fires).
+ */
 export class DelayTimer implements TimerHandle {
-  private timer: NodeJS.Timeout | null;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     ms: number,
     private readonly callback: () => void,
     private readonly owner: Set<DelayTimer>,
   ) {
-    this.timer = setTimeout(this.fire, ms);
+    this.arm(ms);
     owner.add(this);
+  }
+
+  private arm(ms: number): void {
+    const step = Math.min(ms, MAX_TIMEOUT_MS);
+    this.timer = setTimeout(
+      step < ms ? () => this.arm(ms - step) : this.fire,
+      step,
+    );
   }
 
   get pending(): boolean {

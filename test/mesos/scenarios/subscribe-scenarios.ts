@@ -164,4 +164,40 @@ export function registerSubscribeScenarios(target: () => MesosUnderTest): void {
     });
     await runs.tearDown(kept, target());
   }, 60_000);
+
+  it('a disconnected framework with a 30-day failover_timeout waits for its scheduler (longer than a setTimeout can wait)', async () => {
+    const failoverTimeout = 30 * 24 * 3600;
+    const framework = {
+      name: 'mesos-suite-long-failover',
+      failover_timeout: failoverTimeout,
+    };
+    const first = await runs.start(target().masterAddr, target(), 'long', {
+      framework,
+    });
+    const id = first.driver.frameworkId!;
+    await runs.close(first);
+    await pollUntil(
+      async () =>
+        (await frameworkById(target(), id))?.framework.connected === false,
+      10_000,
+      'the master to see the scheduler gone',
+    );
+    // A timer that overflowed would have removed it within a millisecond.
+    await sleep(300);
+    expect(await frameworkById(target(), id)).toMatchObject({
+      completed: false,
+      framework: { active: false, failover_timeout: failoverTimeout },
+    });
+
+    const second = await runs.start(
+      target().masterAddr,
+      target(),
+      'long-back',
+      {
+        framework: { ...framework, id: { value: id } },
+      },
+    );
+    expect(second.driver.frameworkId).toBe(id);
+    await runs.tearDown(second, target());
+  }, 60_000);
 }
