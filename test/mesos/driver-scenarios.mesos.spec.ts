@@ -7,6 +7,7 @@ import {
   simulatedMesos,
 } from './support/mesos-under-test.js';
 import { registerDriverScenarios } from './scenarios/driver-scenarios.js';
+import { registerKillScenarios } from './scenarios/kill-scenarios.js';
 import { registerSubscribeScenarios } from './scenarios/subscribe-scenarios.js';
 import { registerTaskEnvironmentScenarios } from './scenarios/task-environment-scenarios.js';
 
@@ -21,6 +22,7 @@ describeWithMesos('the scheduler driver in-process', (install) => {
   registerDriverScenarios(() => realMesos(fixture.cluster));
   registerSubscribeScenarios(() => realMesos(fixture.cluster));
   registerTaskEnvironmentScenarios(() => realMesos(fixture.cluster));
+  registerKillScenarios(() => realMesos(fixture.cluster));
 });
 
 describe('the scheduler driver in-process: the same scenarios on the simulator', () => {
@@ -33,4 +35,5 @@ describe('the scheduler driver in-process: the same scenarios on the simulator',
   registerDriverScenarios((): MesosUnderTest => target);
   registerSubscribeScenarios((): MesosUnderTest => target);
   registerTaskEnvironmentScenarios((): MesosUnderTest => target);
+  registerKillScenarios((): MesosUnderTest => target);
 });

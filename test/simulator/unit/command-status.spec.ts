@@ -15,44 +15,47 @@ describe('commandStatus (what the command executor reports)', () => {
     });
   });
 
-  it('finishes on exit status 0, even after a kill', () => {
-    for (const killed of [false, true]) {
-      expect(
-        commandStatus({ kind: 'ended', code: 0, signal: null }, killed),
-      ).toEqual({
-        state: 'TASK_FINISHED',
-        message: 'Command exited with status 0',
-      });
-    }
+  it('finishes on exit status 0 and fails on anything else, with the wait status in words (strsignal)', () => {
+    expect(
+      [
+        { code: 0, signal: null },
+        { code: 3, signal: null },
+        { code: null, signal: 'SIGSEGV' },
+        { code: null, signal: 'SIGRTMIN' },
+      ].map((end) => commandStatus({ kind: 'ended', ...end }, false)),
+    ).toEqual([
+      { state: 'TASK_FINISHED', message: 'Command exited with status 0' },
+      { state: 'TASK_FAILED', message: 'Command exited with status 3' },
+      {
+        state: 'TASK_FAILED',
+        message: 'Command terminated with signal Segmentation fault',
+      },
+      {
+        state: 'TASK_FAILED',
+        message: 'Command terminated with signal SIGRTMIN',
+      },
+    ]);
   });
 
-  it('reports a killed task KILLED with its signal (SIGTERM when it exited by itself)', () => {
+  it('reports a killed task KILLED however it ended (executor.cpp reaped: `killed` before the exit status)', () => {
     expect(
-      commandStatus({ kind: 'ended', code: null, signal: 'SIGKILL' }, true),
-    ).toEqual({
-      state: 'TASK_KILLED',
-      message: 'Command terminated with signal SIGKILL',
-    });
-    expect(
-      commandStatus({ kind: 'ended', code: 143, signal: null }, true),
-    ).toEqual({
-      state: 'TASK_KILLED',
-      message: 'Command terminated with signal SIGTERM',
-    });
-  });
-
-  it('fails a task that was not killed with its signal or exit status', () => {
-    expect(
-      commandStatus({ kind: 'ended', code: null, signal: 'SIGSEGV' }, false),
-    ).toEqual({
-      state: 'TASK_FAILED',
-      message: 'Command terminated with signal SIGSEGV',
-    });
-    expect(
-      commandStatus({ kind: 'ended', code: 3, signal: null }, false),
-    ).toEqual({
-      state: 'TASK_FAILED',
-      message: 'Command exited with status 3',
-    });
+      [
+        { code: 0, signal: null },
+        { code: 143, signal: null },
+        { code: null, signal: 'SIGTERM' },
+        { code: null, signal: 'SIGKILL' },
+      ].map((end) => commandStatus({ kind: 'ended', ...end }, true)),
+    ).toEqual([
+      { state: 'TASK_KILLED', message: 'Command exited with status 0' },
+      { state: 'TASK_KILLED', message: 'Command exited with status 143' },
+      {
+        state: 'TASK_KILLED',
+        message: 'Command terminated with signal Terminated',
+      },
+      {
+        state: 'TASK_KILLED',
+        message: 'Command terminated with signal Killed',
+      },
+    ]);
   });
 });

@@ -70,7 +70,7 @@ export class AgentStatusUpdates {
       uuid,
     } as StatusUpdate;
     if (task.stream.push(update)) this.forward(task, true);
-    if (isTerminalState(state)) task.command.kill('SIGKILL');
+    if (isTerminalState(state)) task.command.destroy();
   }
 
   /** Every pending head at once (the agent has (re-)registered). */

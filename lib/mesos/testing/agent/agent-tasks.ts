@@ -95,7 +95,7 @@ export class AgentTasks {
   /** Kills a task's command and forgets it, pending updates included (framework shutdown). */
   discard(task: AgentTask): void {
     task.retry?.cancel();
-    task.command.kill('SIGKILL');
+    task.command.destroy();
     this.delete(task);
   }
 

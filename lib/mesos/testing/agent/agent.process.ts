@@ -28,6 +28,7 @@ import {
   type CommandEvent,
   commandStatus,
   type CommandTaskAgent,
+  killGracePeriodMs,
 } from './command-task.js';
 
 /** How one simulated agent is set up. */
@@ -255,7 +256,9 @@ export class AgentProcess {
     if (!task.command.running) return;
     if (hasCapability(task.framework, 'TASK_KILLING_STATE'))
       this.updates.update(task, 'TASK_KILLING');
-    task.command.kill('SIGTERM');
+    task.command.kill(
+      killGracePeriodMs(message.kill_policy ?? task.info.kill_policy),
+    );
   }
 
   @ProtobufMailbox(SimulatorMessage.ShutdownExecutor)
@@ -269,7 +272,8 @@ export class AgentProcess {
       message.framework_id?.value,
       message.executor_id?.value,
     );
-    task?.command.kill('SIGTERM');
+    // The executor's shutdown grace period less 2 s: the kill policy's, or 3 s.
+    task?.command.kill(killGracePeriodMs(task.info.kill_policy));
   }
 
   @ProtobufMailbox(MesosMessage.ShutdownFramework)

@@ -27,10 +27,45 @@ export interface CommandStatus {
   reason?: TaskStatus_Reason;
 }
 
+/** strsignal(3) (glibc) of the signals that end a process, for {@link waitStatus}. */
+const SIGNAL_DESCRIPTIONS: Partial<Record<NodeJS.Signals, string>> = {
+  SIGHUP: 'Hangup',
+  SIGINT: 'Interrupt',
+  SIGQUIT: 'Quit',
+  SIGILL: 'Illegal instruction',
+  SIGTRAP: 'Trace/breakpoint trap',
+  SIGABRT: 'Aborted',
+  SIGBUS: 'Bus error',
+  SIGFPE: 'Floating point exception',
+  SIGKILL: 'Killed',
+  SIGUSR1: 'User defined signal 1',
+  SIGSEGV: 'Segmentation fault',
+  SIGUSR2: 'User defined signal 2',
+  SIGPIPE: 'Broken pipe',
+  SIGALRM: 'Alarm clock',
+  SIGTERM: 'Terminated',
+  SIGSTKFLT: 'Stack fault',
+  SIGXCPU: 'CPU time limit exceeded',
+  SIGXFSZ: 'File size limit exceeded',
+  SIGVTALRM: 'Virtual timer expired',
+  SIGPROF: 'Profiling timer expired',
+  SIGIO: 'I/O possible',
+  SIGPWR: 'Power failure',
+  SIGSYS: 'Bad system call',
+};
+
+/** WSTRINGIFY (src/common/status_utils.hpp): how a process ended, in words. */
+export function waitStatus(code: number | null, signal: string | null): string {
+  return signal
+    ? `terminated with signal ${SIGNAL_DESCRIPTIONS[signal as NodeJS.Signals] ?? signal}`
+    : `exited with status ${code}`;
+}
+
 /**
  * What the command executor (src/launcher/executor.cpp) reports when its command starts, fails
- * to start or ends: an exit status of 0 finishes the task, a task the framework killed is
- * KILLED unless it exited with 0, anything else FAILED with the signal or the exit status.
+ * to start or ends (`reaped`): a task the framework killed is KILLED however it ended (exit
+ * status 0 included), otherwise an exit status of 0 finishes it and anything else fails it;
+ * the message is the wait status in words.
  */
 export function commandStatus(
   event: CommandEvent,
@@ -44,21 +79,25 @@ export function commandStatus(
       reason: 'REASON_COMMAND_EXECUTOR_FAILED',
     };
   }
-  if (event.code === 0) {
-    return { state: 'TASK_FINISHED', message: 'Command exited with status 0' };
-  }
-  if (killed) {
-    return {
-      state: 'TASK_KILLED',
-      message: `Command terminated with signal ${event.signal ?? 'SIGTERM'}`,
-    };
-  }
+  const message = `Command ${waitStatus(event.code, event.signal)}`;
+  if (killed) return { state: 'TASK_KILLED', message };
   return {
-    state: 'TASK_FAILED',
-    message: event.signal
-      ? `Command terminated with signal ${event.signal}`
-      : `Command exited with status ${event.code}`,
+    state: event.code === 0 ? 'TASK_FINISHED' : 'TASK_FAILED',
+    message,
   };
+}
+
+/** The command executor's kill grace period when the task has no kill policy. */
+const DEFAULT_KILL_GRACE_PERIOD_MS = 3000;
+
+/** The grace period of a kill policy (the KILL call's, else the task's), in ms. */
+export function killGracePeriodMs(
+  policy: TaskInfo['kill_policy'] | undefined,
+): number {
+  const nanoseconds = policy?.grace_period?.nanoseconds;
+  return nanoseconds === undefined
+    ? DEFAULT_KILL_GRACE_PERIOD_MS
+    : Number(nanoseconds) / 1e6;
 }
 
 /** The agent a command task runs on. */
@@ -77,6 +116,7 @@ export type CommandTaskAgent = Pick<
 export class CommandTask {
   private child?: ChildProcess;
   private ended = false;
+  private escalation?: NodeJS.Timeout;
   killed = false;
 
   constructor(
@@ -135,9 +175,27 @@ export class CommandTask {
     return this.child !== undefined && !this.ended;
   }
 
-  /** SIGTERM (a kill) or SIGKILL (framework shutdown) to the whole process group. */
-  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+  /**
+   * A kill (executor.cpp `kill`): SIGTERM to the process group, SIGKILL if the command still
+   * runs after `gracePeriodMs`. Once killed, a second kill changes nothing.
+   */
+  kill(gracePeriodMs: number): void {
+    if (this.killed) return;
     this.killed = true;
+    this.signal('SIGTERM');
+    if (this.running) {
+      this.escalation = setTimeout(() => this.signal('SIGKILL'), gracePeriodMs);
+    }
+  }
+
+  /** SIGKILL to the process group at once: the container goes (task ended, framework shut down). */
+  destroy(): void {
+    this.killed = true;
+    clearTimeout(this.escalation);
+    this.signal('SIGKILL');
+  }
+
+  private signal(signal: NodeJS.Signals): void {
     const pid = this.child?.pid;
     if (pid === undefined || this.ended) return;
     try {
@@ -150,6 +208,7 @@ export class CommandTask {
   private end(event: CommandEvent): void {
     if (this.ended) return;
     this.ended = true;
+    clearTimeout(this.escalation);
     this.onEvent(event);
   }
 }

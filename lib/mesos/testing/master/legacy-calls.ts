@@ -68,7 +68,10 @@ export const LEGACY_SCHEDULER_MESSAGES: readonly LegacyMapping[] = [
       ({
         framework_id: m.framework_id,
         type: 'KILL',
-        kill: { task_id: m.task_id },
+        kill: {
+          task_id: m.task_id,
+          ...(m.kill_policy && { kill_policy: m.kill_policy }),
+        },
       }) as Call,
   },
   {

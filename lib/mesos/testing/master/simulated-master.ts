@@ -233,6 +233,7 @@ export class SimulatedMaster {
           framework,
           c.kill.task_id.value,
           c.kill.slave_id?.value,
+          c.kill.kill_policy,
         );
         break;
       case 'SHUTDOWN':

@@ -1,4 +1,4 @@
-import type { StatusUpdate, TaskState } from '../../mesos.types.js';
+import type { KillPolicy, StatusUpdate, TaskState } from '../../mesos.types.js';
 import {
   isTerminalState,
   MesosMessage,
@@ -24,7 +24,12 @@ const hex = (bytes: Uint8Array | undefined) =>
 export class TaskCalls {
   constructor(private readonly m: SimulatedMaster) {}
 
-  kill(framework: FrameworkRecord, taskId: string, agentId?: string): void {
+  kill(
+    framework: FrameworkRecord,
+    taskId: string,
+    agentId?: string,
+    killPolicy?: KillPolicy,
+  ): void {
     this.m.log.info(
       `Processing KILL call for task '${taskId}' of framework ${framework.id}`,
     );
@@ -52,6 +57,8 @@ export class TaskCalls {
       this.m.outbox.send(agent.pid, MesosMessage.KillTask, {
         framework_id: { value: framework.id },
         task_id: { value: taskId },
+        // The call's kill policy overrides the task's (its grace period).
+        ...(killPolicy && { kill_policy: killPolicy }),
       });
     } else {
       this.m.log.warn(
