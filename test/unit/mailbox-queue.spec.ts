@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { MailboxQueue } from '../../lib/runtime/mailbox-queue.js';
+import { EntryKind } from '../../lib/runtime/process-record.js';
 
 /** Takes every entry as `kind:a:b:c`. */
 function drain(queue: MailboxQueue): string[] {
@@ -69,6 +70,26 @@ describe('MailboxQueue', () => {
     expect(drain(queue)).toEqual([
       '4:again:undefined:undefined',
       ...entries(1, 40),
+    ]);
+  });
+
+  it('gives back the hold of a message from the wire with its kind, and counts such messages', () => {
+    const queue = new MailboxQueue();
+    const hold = { retain: () => undefined, release: () => undefined };
+    queue.push(EntryKind.MESSAGE, 'wire', 'm', 'b', hold);
+    queue.push(EntryKind.DISPATCH, 'task', undefined, undefined, undefined);
+    queue.push(EntryKind.MESSAGE, 'local', 'm', 'b', undefined);
+    expect(queue.count(EntryKind.MESSAGE)).toBe(2);
+    expect(queue.count(EntryKind.DISPATCH)).toBe(1);
+    const taken = [];
+    while (queue.length > 0) {
+      const kind = queue.shift();
+      taken.push([kind, queue.subject, queue.hold]);
+    }
+    expect(taken).toEqual([
+      [EntryKind.MESSAGE, 'wire', hold],
+      [EntryKind.DISPATCH, 'task', undefined],
+      [EntryKind.MESSAGE, 'local', undefined],
     ]);
   });
 
