@@ -70,6 +70,16 @@ const NODE_GAUGES: Array<[NodeField, string, string]> = [
   ['processes', 'processes', 'Processes of this node'],
   ['connectionsInbound', 'connections_inbound', 'Open inbound connections'],
   [
+    'connectionsInboundNotReading',
+    'connections_inbound_not_reading',
+    'Inbound connections not being read (backpressure or shutdown)',
+  ],
+  [
+    'inboundQueuedBytes',
+    'inbound_queued_bytes',
+    'Bytes inbound messages and requests waiting to be handled keep alive',
+  ],
+  [
     'connectionsOutbound',
     'connections_outbound',
     'Outbound connections to peer nodes',

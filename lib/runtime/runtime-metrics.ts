@@ -43,6 +43,13 @@ export interface RuntimeMetrics {
   linkExits: number;
   /** Open inbound connections (undefined before the node listens). */
   connectionsInbound?: number;
+  /** Inbound connections not being read right now: backpressure, or shutdown. */
+  connectionsInboundNotReading?: number;
+  /**
+   * Bytes that inbound messages waiting in process queues, and HTTP requests waiting for their
+   * responses, keep alive (what `limits.maxQueuedInboundBytes` bounds per connection).
+   */
+  inboundQueuedBytes?: number;
   /** Outbound connections (connected or connecting) to peer nodes. */
   connectionsOutbound?: number;
   processMetrics: ProcessMetrics[];
@@ -100,6 +107,8 @@ export class RuntimeCounters {
       droppedMessages: dropped,
       linkExits: this.linkExits,
       connectionsInbound: transport?.inboundStats?.connections,
+      connectionsInboundNotReading: transport?.inboundStats?.notReading,
+      inboundQueuedBytes: transport?.inboundStats?.queuedBytes,
       connectionsOutbound: transport?.outboundStats?.connections,
       processMetrics,
     };
@@ -133,6 +142,13 @@ export function flattenMetrics(
   };
   if (metrics.connectionsInbound !== undefined) {
     flat['libprocess/connections_inbound'] = metrics.connectionsInbound;
+  }
+  if (metrics.connectionsInboundNotReading !== undefined) {
+    flat['libprocess/connections_inbound_not_reading'] =
+      metrics.connectionsInboundNotReading;
+  }
+  if (metrics.inboundQueuedBytes !== undefined) {
+    flat['libprocess/inbound_queued_bytes'] = metrics.inboundQueuedBytes;
   }
   if (metrics.connectionsOutbound !== undefined) {
     flat['libprocess/connections_outbound'] = metrics.connectionsOutbound;

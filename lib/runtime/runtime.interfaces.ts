@@ -12,8 +12,12 @@ export interface RuntimeTransport {
   link(from: Upid, to: Upid): void;
   unlink(from: Upid, to: Upid): void;
   linksOf(from: Upid): Upid[];
-  /** Connection counts for the metrics (a `WireNode` has them). */
-  readonly inboundStats?: { readonly connections: number };
+  /** Connection counts and inbound backpressure for the metrics (a `WireNode` has them). */
+  readonly inboundStats?: {
+    readonly connections: number;
+    readonly notReading: number;
+    readonly queuedBytes: number;
+  };
   readonly outboundStats?: { readonly connections: number };
   on(event: 'linked' | 'exited', listener: LinkListener): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;

@@ -91,6 +91,9 @@ describe('GET /metrics/snapshot', () => {
       'libprocess/dropped_messages': 2,
       'libprocess/link_exits': 0,
       'libprocess/connections_outbound': 1,
+      // Nothing waits, nothing is held back.
+      'libprocess/connections_inbound_not_reading': 0,
+      'libprocess/inbound_queued_bytes': 0,
     });
     // The probe's connection and this request's.
     expect(metrics['libprocess/connections_inbound']).toBeGreaterThanOrEqual(2);
@@ -112,8 +115,9 @@ describe('GET /metrics/snapshot', () => {
       'three messages',
     );
     const queued = await snapshot(node);
-    // One handler waits on the gate; two messages wait behind it.
+    // One handler waits on the gate; two messages wait behind it, keeping their read alive.
     expect(queued['echo/event_queue_messages']).toBe(2);
+    expect(queued['libprocess/inbound_queued_bytes']).toBeGreaterThan(2 * 64);
 
     open();
     for (let i = 0; i < 3; i++) await probe.expectMessage('pong');
@@ -158,6 +162,8 @@ describe('registerLibprocessMetrics (prom-client)', () => {
     expect(text).toContain('# TYPE libprocess_messages_received_total counter');
     expect(text).toContain('libprocess_messages_received_total 1');
     expect(text).toContain('libprocess_processes 1');
+    expect(text).toContain('# TYPE libprocess_inbound_queued_bytes gauge');
+    expect(text).toContain('libprocess_connections_inbound_not_reading 0');
     expect(text).toContain(
       'libprocess_process_messages_received_total{process="echo"} 1',
     );
