@@ -5,7 +5,7 @@ import {
   NOT_FOUND_CLOSE,
   SERVER_ERROR,
 } from './http-response-encoder.js';
-import type { MessageHold } from './message-hold.js';
+import type { RetainedMessages } from './message-hold.js';
 import type { ResponsePipeline } from './response-pipeline.js';
 import type {
   WireNodeHandlers,
@@ -26,12 +26,24 @@ export function closesAfter(request: WireRequest): boolean {
 }
 
 /**
+ * What a request whose response is pending keeps alive: its body's buffer and about its head
+ * (up to `maxHeaderBytes` of header strings, which a slow route would otherwise hold uncounted).
+ */
+function requestBytes(request: WireRequest): number {
+  let bytes = request.body.buffer.byteLength + request.path.length;
+  for (const name in request.headers) {
+    bytes += name.length + request.headers[name].length + 4;
+  }
+  return bytes;
+}
+
+/**
  * Answers an HTTP request (anything but a deliverable libprocess message) through the node's
  * `onHttpRequest` hook, on `responses` in request order: a hook that resolves later holds its
  * place, so responses behind it wait. No hook, or no response, is a 404; a hook that throws
  * or rejects, or a response that cannot be encoded, is a 500 reported through `reportError`.
- * `close` ends the connection after this response. `hold` is retained while the hook's
- * promise is pending (what the request keeps alive meanwhile).
+ * `close` ends the connection after this response. While the hook's promise is pending, what
+ * the request keeps alive counts in `retained`.
  */
 export function respondToHttp(
   request: WireRequest,
@@ -39,7 +51,7 @@ export function respondToHttp(
   hook: WireNodeHandlers['onHttpRequest'],
   responses: ResponsePipeline,
   reportError: (error: Error) => void,
-  hold: MessageHold,
+  retained: RetainedMessages,
 ): void {
   const notFound = close ? NOT_FOUND_CLOSE : NOT_FOUND;
   if (hook === undefined) {
@@ -79,6 +91,7 @@ export function respondToHttp(
     return;
   }
   const slot = responses.reserve(close);
+  const hold = retained.holdForRequest(requestBytes(request));
   hold.retain();
   result.then(
     (response) => {

@@ -54,18 +54,6 @@ const enum ReadStop {
 
 const REQUEST_TIMEOUT = errorResponse(408);
 
-/**
- * What a request whose response is pending keeps alive: its body's buffer and about its head
- * (up to `maxHeaderBytes` of header strings, which a slow route would otherwise hold uncounted).
- */
-function requestBytes(request: WireRequest): number {
-  let bytes = request.body.buffer.byteLength + request.path.length;
-  for (const name in request.headers) {
-    bytes += name.length + request.headers[name].length + 4;
-  }
-  return bytes;
-}
-
 /** True when a clock started at `since` has run past `timeoutMs` (0 or Infinity: never). */
 function expired(since: number, now: number, timeoutMs: number): boolean {
   return timeoutMs > 0 && now - since >= timeoutMs;
@@ -372,7 +360,7 @@ export class InboundConnection implements BudgetHolder {
           this.context.handlers.onHttpRequest,
           this.responses,
           (error) => this.context.reportError(error),
-          this.queued.holdForRequest(requestBytes(request)),
+          this.queued,
         );
       }
     }
