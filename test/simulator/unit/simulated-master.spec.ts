@@ -73,6 +73,29 @@ function master() {
 
 const scheduler = new Upid('scheduler-1', '127.0.0.1', 6000);
 
+/** A SUBSCRIBE call from `scheduler`: first, or a re-subscription of `resubscribe.id`. */
+const subscribe = (
+  m: SimulatedMaster,
+  suppressed: string[],
+  resubscribe?: { id: string; force: boolean },
+  info: Record<string, unknown> = {},
+) =>
+  m.receiveCall(scheduler, {
+    type: 'SUBSCRIBE',
+    ...(resubscribe && { framework_id: { value: resubscribe.id } }),
+    subscribe: {
+      framework_info: {
+        user: 'u',
+        name: 'n',
+        roles: [],
+        ...(resubscribe && { id: { value: resubscribe.id } }),
+        ...info,
+      },
+      force: resubscribe?.force ?? false,
+      suppressed_roles: suppressed,
+    },
+  } as never);
+
 describe('SimulatedMaster (no sockets, fake timers)', () => {
   beforeEach(() => {
     jest.useFakeTimers({ now: 1_000_000 });
@@ -83,18 +106,7 @@ describe('SimulatedMaster (no sockets, fake timers)', () => {
 
   it('registers, offers the whole agent, and removes a disconnected framework after its failover_timeout', () => {
     const { m, sent, links, of } = master();
-    m.receiveCall(scheduler, {
-      type: 'SUBSCRIBE',
-      subscribe: {
-        framework_info: {
-          user: 'u',
-          name: 'n',
-          failover_timeout: 60,
-          roles: [],
-        },
-        suppressed_roles: [],
-      },
-    });
+    subscribe(m, [], undefined, { failover_timeout: 60 });
     expect(links).toEqual([scheduler.toString()]);
     expect(
       of(MesosMessage.FrameworkRegistered)[0].message.framework_id.value,
@@ -115,13 +127,7 @@ describe('SimulatedMaster (no sockets, fake timers)', () => {
 
   it('applies decline filters on the clock: no offer of the agent before refuse_seconds', () => {
     const { m, of } = master();
-    m.receiveCall(scheduler, {
-      type: 'SUBSCRIBE',
-      subscribe: {
-        framework_info: { user: 'u', name: 'n', roles: [] },
-        suppressed_roles: [],
-      },
-    });
+    subscribe(m, []);
     const offer = of(MesosMessage.ResourceOffers)[0].message.offers[0];
     m.receiveCall(scheduler, {
       framework_id: { value: 'M-0000' },
@@ -136,13 +142,7 @@ describe('SimulatedMaster (no sockets, fake timers)', () => {
   });
   it('answers TASK_LOST for each task of a LAUNCH or LAUNCH_GROUP accepted on an agent that disconnected since its offer', () => {
     const { m, of } = master();
-    m.receiveCall(scheduler, {
-      type: 'SUBSCRIBE',
-      subscribe: {
-        framework_info: { user: 'u', name: 'n', roles: [] },
-        suppressed_roles: [],
-      },
-    });
+    subscribe(m, []);
     const offer = of(MesosMessage.ResourceOffers)[0].message.offers[0];
     // Disconnected before the master rescinded the offer (Master::_accept runs after an
     // asynchronous authorization in Mesos; here the agent record changes under the offer).
@@ -189,28 +189,6 @@ describe('SimulatedMaster (no sockets, fake timers)', () => {
   });
 
   describe('SUBSCRIBE.suppressed_roles (Master::subscribe, createAllocatorFrameworkOptions)', () => {
-    const subscribe = (
-      m: SimulatedMaster,
-      suppressed: string[],
-      resubscribe?: { id: string; force: boolean },
-      info: Record<string, unknown> = {},
-    ) =>
-      m.receiveCall(scheduler, {
-        type: 'SUBSCRIBE',
-        ...(resubscribe && { framework_id: { value: resubscribe.id } }),
-        subscribe: {
-          framework_info: {
-            user: 'u',
-            name: 'n',
-            roles: [],
-            ...(resubscribe && { id: { value: resubscribe.id } }),
-            ...info,
-          },
-          force: resubscribe?.force ?? false,
-          suppressed_roles: suppressed,
-        },
-      } as never);
-
     it('a framework subscribed with its role suppressed gets no offers until REVIVE', () => {
       const { m, of } = master();
       subscribe(m, ['*']);
